@@ -1,1 +1,7 @@
-fn main(){}
+//! The `scidiff` command line: a thin layer over the library (see `scidiff --help`).
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

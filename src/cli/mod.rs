@@ -1,0 +1,49 @@
+//! Command groups. Each file parses its arguments, calls the library and prints; errors end
+//! the process with one line on stderr and exit code 2.
+
+mod sde;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Diffusion models for science: score-SDE core, training, PDE, graph and sequence modules.
+#[derive(Parser)]
+#[command(name = "scidiff", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score-SDE core: sample, likelihood, training and the sampler study on Gaussian mixtures.
+    #[command(subcommand)]
+    Sde(sde::SdeCommand),
+}
+
+/// Parse the command line, run it, and map errors to exit code 2.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sde(c) => sde::run(c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal).
+pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(len);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
