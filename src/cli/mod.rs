@@ -2,6 +2,7 @@
 //! the process with one line on stderr and exit code 2.
 
 mod sde;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -9,12 +9,16 @@ use scidiff::sde::{Sde, Spacing};
 use scidiff::state::State;
 use scidiff::study::{Study, format_table, orders, study_methods};
 use scidiff::target::{GmmScore, TargetFile};
+pub use super::train::TrainArgs;
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum SdeCommand {
-    /// Draw samples with a chosen sampler from a closed-form target's exact score.
+    /// Draw samples with a chosen sampler from a closed-form target's exact score (`--target`)
+    /// or from a trained model's EMA weights (`--model DIR`).
     Sample(SampleArgs),
+    /// Train a noise-prediction MLP on samples of a target's mixture (checkpoints in DIR).
+    Train(TrainArgs),
     /// Negative log-likelihood (nats) of data points under a target's probability-flow ODE.
     Nll(NllArgs),
     /// Error against the exact probability-flow solution versus NFE for every ODE sampler.
@@ -24,36 +28,42 @@ pub enum SdeCommand {
 #[derive(Args)]
 pub struct SampleArgs {
     /// Target file ([sde] and [gmm] tables).
+    #[arg(long, required_unless_present = "model", conflicts_with = "model")]
+    pub(crate) target: Option<PathBuf>,
+    /// A `scidiff sde train` run directory: sample from its EMA weights.
     #[arg(long)]
-    target: PathBuf,
+    pub(crate) model: Option<PathBuf>,
+    /// Device for `--model`: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub(crate) device: String,
     /// Sampler name (euler-maruyama, pc, euler, heun, heun-karras, ddim, dpm-solver-1/2/3,
     /// dpm-solver++2m/3m, deis-1/2/3, plms).
     #[arg(long)]
-    sampler: String,
+    pub(crate) sampler: String,
     /// Number of model evaluations.
     #[arg(long)]
-    nfe: usize,
+    pub(crate) nfe: usize,
     /// Grid spacing: logsnr, uniform, quadratic or karras (default: the sampler's own).
     #[arg(long)]
-    spacing: Option<String>,
+    pub(crate) spacing: Option<String>,
     /// Start points: dataset `x` [n, d] of this HDF5 file.
     #[arg(long, conflicts_with = "n")]
-    init: Option<PathBuf>,
+    pub(crate) init: Option<PathBuf>,
     /// Or draw this many prior samples.
     #[arg(long)]
-    n: Option<usize>,
+    pub(crate) n: Option<usize>,
     /// DDIM's eta.
     #[arg(long, default_value_t = 0.0)]
-    eta: f64,
+    pub(crate) eta: f64,
     /// Langevin signal-to-noise ratio for `pc`.
     #[arg(long, default_value_t = 0.16)]
-    snr: f64,
+    pub(crate) snr: f64,
     /// Random seed (prior draws and sampler noise).
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(crate) seed: u64,
     /// Output HDF5 file (dataset `x`).
     #[arg(long)]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 #[derive(Args)]
@@ -93,14 +103,16 @@ pub struct StudyArgs {
 
 pub fn run(cmd: SdeCommand) -> Result<()> {
     match cmd {
+        SdeCommand::Sample(a) if a.model.is_some() => super::train::sample_model(a),
         SdeCommand::Sample(a) => sample_cmd(a),
+        SdeCommand::Train(a) => super::train::train_cmd(a),
         SdeCommand::Nll(a) => nll_cmd(a),
         SdeCommand::Study(a) => study_cmd(a),
     }
 }
 
 fn sample_cmd(a: SampleArgs) -> Result<()> {
-    let target = TargetFile::load(&a.target)?;
+    let target = TargetFile::load(a.target.as_deref().expect("clap requires --target or --model"))?;
     let (gmm, sde) = (target.mixture()?, target.sde.build()?);
     let method: Method = a.sampler.parse()?;
     let spacing = a.spacing.as_deref().map(str::parse::<Spacing>).transpose()?;
@@ -111,23 +123,29 @@ fn sample_cmd(a: SampleArgs) -> Result<()> {
     let mut model = GmmScore { gmm, sde: sde.clone() };
     let out = sample(&cfg, &mut model, &[sde.clone()], x0, &mut rng, Some(&pb))?;
     pb.finish_and_clear();
-    let mut w = H5Writer::create(&a.out)?;
-    w.dataset("x", out.x.view().into_dyn())?
-        .attr("sampler", Attr::Str(method.name()))?
-        .attr("nfe", Attr::I64(out.nfe as i64))?
-        .attr("steps", Attr::I64(out.steps as i64))?
-        .attr("spacing", Attr::Str(format!("{:?}", spacing.unwrap_or(method.default_spacing())).to_lowercase()))?
-        .attr("seed", Attr::I64(a.seed as i64))?
-        .attr("sde", Attr::Str(sde.name().into()))?
-        .attr("t_end", Attr::F64(target.sde.t_end))?;
+    write_samples(&a.out, &out.x, &cfg, a.seed, sde.name(), out.steps, "closed-form score")
+}
+
+/// Write dataset `x` with the sampling settings as attributes.
+pub fn write_samples(path: &Path, x: &Array2<f64>, cfg: &SamplerConfig, seed: u64, sde: &str, steps: usize, source: &str) -> Result<()> {
+    let mut w = H5Writer::create(path)?;
+    w.dataset("x", x.view().into_dyn())?
+        .attr("sampler", Attr::Str(cfg.method.name()))?
+        .attr("nfe", Attr::I64(cfg.nfe as i64))?
+        .attr("steps", Attr::I64(steps as i64))?
+        .attr("spacing", Attr::Str(format!("{:?}", cfg.spacing.unwrap_or(cfg.method.default_spacing())).to_lowercase()))?
+        .attr("seed", Attr::I64(seed as i64))?
+        .attr("sde", Attr::Str(sde.into()))?
+        .attr("t_end", Attr::F64(cfg.t_end))?
+        .attr("score", Attr::Str(source.into()))?;
     w.finish()?;
-    eprintln!("wrote {} samples ({} NFE, {} steps) to {}", out.x.nrows(), out.nfe, out.steps, a.out.display());
+    eprintln!("wrote {} samples ({} NFE, {steps} steps) to {}", x.nrows(), cfg.nfe, path.display());
     Ok(())
 }
 
 /// Start points from `--init` (dataset `x`, checked against the target's dimension) or
 /// `--n` prior draws.
-fn start_points(init: Option<&Path>, n: Option<usize>, dim: usize, sde: &dyn Sde, rng: &mut rand::rngs::StdRng) -> Result<Array2<f64>> {
+pub fn start_points(init: Option<&Path>, n: Option<usize>, dim: usize, sde: &dyn Sde, rng: &mut rand::rngs::StdRng) -> Result<Array2<f64>> {
     match (init, n) {
         (Some(p), _) => {
             let x = read_matrix(p, "x")?;
