@@ -16,6 +16,7 @@
 
 pub mod error;
 pub mod io;
+pub mod metrics;
 pub mod plot;
 pub mod sampler;
 pub mod sde;

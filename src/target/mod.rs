@@ -5,6 +5,6 @@ mod file;
 mod gmm;
 mod normal;
 
-pub use file::TargetFile;
+pub use file::{GmmTable, TargetFile};
 pub use gmm::{GaussianMixture, GmmMarginal, GmmScore};
 pub use normal::{normal_cdf, normal_quantile, quantile_grid_2d};
