@@ -14,9 +14,12 @@
 //! Conventions: schedule scalars are `f64`; network tensors are `f32`; every random draw comes
 //! from a seeded [`rand::rngs::StdRng`] on the host, so a seed reproduces a CPU run exactly.
 
+pub mod bio;
 pub mod error;
+pub mod graph;
 pub mod io;
 pub mod metrics;
+pub mod pde;
 pub mod plot;
 pub mod sampler;
 pub mod sde;

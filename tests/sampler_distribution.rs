@@ -124,7 +124,6 @@ impl scidiff::sampler::Model<Joint<Array2<f64>, Array2<f64>>> for JointOracle {
         scidiff::sde::Prediction::Score
     }
     fn eval(&mut self, x: &Joint<Array2<f64>, Array2<f64>>, t: f64) -> Result<Joint<Array2<f64>, Array2<f64>>, scidiff::error::SampleError> {
-        use scidiff::sampler::Model;
         Ok(Joint { a: self.a.eval(&x.a, t)?, b: self.b.eval(&x.b, t)? })
     }
 }

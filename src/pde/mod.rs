@@ -1,0 +1,6 @@
+//! PDE module (WDNO, Hu et al. 2025): [`wavelet`] transforms (ndarray for data preparation,
+//! burn tensors for training and guidance) and [`solvers`] for the systems WDNO learns and
+//! controls (viscous Burgers with control forcing, advection, 2-D incompressible smoke).
+
+pub mod solvers;
+pub mod wavelet;
