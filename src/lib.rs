@@ -15,6 +15,7 @@
 //! from a seeded [`rand::rngs::StdRng`] on the host, so a seed reproduces a CPU run exactly.
 
 pub mod bio;
+pub mod discrete;
 pub mod error;
 pub mod graph;
 pub mod io;

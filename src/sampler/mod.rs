@@ -26,6 +26,7 @@ mod multistep;
 pub mod ode45;
 mod stochastic;
 
+pub(crate) use multistep::gauss_legendre;
 pub use likelihood::{Divergence, LikelihoodConfig, LikelihoodOutput, Probe, log_likelihood, standard_prior};
 
 use crate::error::{ConfigError, SampleError};

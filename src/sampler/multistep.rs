@@ -20,7 +20,7 @@ use crate::state::State;
 use std::sync::{Arc, OnceLock};
 
 /// Nodes and weights of `n`-point Gauss–Legendre on [-1, 1] (Newton on `P_n`).
-fn gauss_legendre(n: usize) -> Vec<(f64, f64)> {
+pub(crate) fn gauss_legendre(n: usize) -> Vec<(f64, f64)> {
     (0..n)
         .map(|i| {
             let mut x = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
