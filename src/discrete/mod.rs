@@ -20,6 +20,7 @@
 
 pub mod ancestral;
 pub mod elbo;
+pub mod net;
 pub mod oracle;
 pub mod relaxed;
 pub mod schedule;
