@@ -5,6 +5,16 @@
 use super::{Sde, softplus};
 use std::f64::consts::FRAC_PI_2;
 
+/// `sigma = sqrt(1 - alpha²)` from `log alpha`, without cancellation near `alpha = 1`.
+fn vp_sigma(log_alpha: f64) -> f64 {
+    (-(2.0 * log_alpha).exp_m1()).sqrt()
+}
+
+/// `lambda = log alpha - log sigma` for a variance-preserving process.
+fn vp_lambda(log_alpha: f64) -> f64 {
+    log_alpha - 0.5 * (-(2.0 * log_alpha).exp_m1()).ln()
+}
+
 /// VP SDE with `beta(t) = beta_min + (beta_max - beta_min) t`.
 ///
 /// `log alpha = -Δβ t²/4 - β₀ t/2`, `sigma = sqrt(-expm1(2 log alpha))`, `f = -beta/2`,
@@ -45,11 +55,10 @@ impl Sde for VpLinear {
         -0.25 * (self.beta_max - self.beta_min) * t * t - 0.5 * self.beta_min * t
     }
     fn sigma(&self, t: f64) -> f64 {
-        (-(2.0 * self.log_alpha(t)).exp_m1()).sqrt()
+        vp_sigma(self.log_alpha(t))
     }
     fn lambda(&self, t: f64) -> f64 {
-        let la = self.log_alpha(t);
-        la - 0.5 * (-(2.0 * la).exp_m1()).ln()
+        vp_lambda(self.log_alpha(t))
     }
     fn inverse_lambda(&self, lambda: f64) -> f64 {
         self.t_of_log_alpha(-0.5 * softplus(-2.0 * lambda))
@@ -94,11 +103,10 @@ impl Sde for VpCosine {
         self.phase(t).cos().ln() - self.phase(0.0).cos().ln()
     }
     fn sigma(&self, t: f64) -> f64 {
-        (-(2.0 * self.log_alpha(t)).exp_m1()).sqrt()
+        vp_sigma(self.log_alpha(t))
     }
     fn lambda(&self, t: f64) -> f64 {
-        let la = self.log_alpha(t);
-        la - 0.5 * (-(2.0 * la).exp_m1()).ln()
+        vp_lambda(self.log_alpha(t))
     }
     fn inverse_lambda(&self, lambda: f64) -> f64 {
         let log_alpha = -0.5 * softplus(-2.0 * lambda);
