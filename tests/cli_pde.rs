@@ -167,16 +167,17 @@ fn solve_error(boundary: &str, nx: usize) -> f64 {
 }
 
 // Tolerances: the scheme is second order in dx (central differences, SSP-RK3 in time with
-// dt ∝ dx²); the library's refinement study measures max errors 8.2e-4 / 2.0e-4 at nx = 32 / 64
-// (periodic) with |u| ≤ 0.35. We check nx = 32 against 2e-3 (2.5× the measured error) and that
-// doubling nx cuts the error by 3–5× (order 1.6–2.3), which a first-order or wrong-grid bug fails.
+// dt ∝ dx²). Max error over all report times, measured: periodic 1.92e-3 (nx 32) and 4.76e-4
+// (nx 64), Dirichlet 3.09e-4 (nx 31) and 7.77e-5 (nx 63), |u| ≤ 0.35. We require the coarse error
+// < 4e-3 (about 2× the measured one) and that doubling nx cuts the error by 3–5× (order 1.6–2.3),
+// which a first-order scheme or a wrong grid (shifted x_j) fails.
 #[test]
 fn solve_matches_cole_hopf_periodic_and_dirichlet() {
     for boundary in ["periodic", "dirichlet"] {
         let (nx_c, nx_f) = if boundary == "periodic" { (32, 64) } else { (31, 63) };
         let (e1, e2) = (solve_error(boundary, nx_c), solve_error(boundary, nx_f));
         eprintln!("{boundary}: max error {e1:.3e} (nx {nx_c}), {e2:.3e} (nx {nx_f}), ratio {:.2}", e1 / e2);
-        assert!(e1 < 2e-3, "{boundary} {e1}");
+        assert!(e1 < 4e-3, "{boundary} {e1}");
         assert!((3.0..5.0).contains(&(e1 / e2)), "{boundary} ratio {}", e1 / e2);
     }
 }

@@ -193,6 +193,12 @@ fn write_params(w: &mut H5Writer, a: &GenerateArgs, cfg: &impl Serialize) -> Res
     Ok(())
 }
 
+/// A solver error as one message: `SolverError::Trajectory` already prints its source, so the
+/// error chain must not repeat it.
+fn flat(e: scidiff::pde::solvers::SolverError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 fn generate_cmd(a: GenerateArgs) -> Result<()> {
     if a.trajectories == 0 {
         bail!("--trajectories must be >= 1");
@@ -203,21 +209,21 @@ fn generate_cmd(a: GenerateArgs) -> Result<()> {
     match a.system.as_str() {
         "burgers1d" => {
             let p = with_overrides(pick(&a.preset, BurgersPreset::small, BurgersPreset::paper)?, a.config.as_deref())?;
-            let (u, f) = generate_with_progress(&p, a.trajectories, a.seed, &done)?;
+            let (u, f) = generate_with_progress(&p, a.trajectories, a.seed, &done).map_err(flat)?;
             w = H5Writer::create(&a.out)?;
             w.dataset("u", u.view().into_dyn())?.dataset("f", f.view().into_dyn())?;
             write_params(&mut w, &a, &p)?;
         }
         "advection1d" => {
             let p = with_overrides(pick(&a.preset, AdvectionPreset::small, AdvectionPreset::paper)?, a.config.as_deref())?;
-            let u = generate_advection(&p, a.trajectories, a.seed, &done)?;
+            let u = generate_advection(&p, a.trajectories, a.seed, &done).map_err(flat)?;
             w = H5Writer::create(&a.out)?;
             w.dataset("u", u.view().into_dyn())?;
             write_params(&mut w, &a, &p)?;
         }
         "smoke2d" => {
             let p = with_overrides(pick(&a.preset, SmokeConfig::small, SmokeConfig::paper)?, a.config.as_deref())?;
-            let scenes = generate_smoke_with_progress(&p, a.trajectories, a.seed, &done)?;
+            let scenes = generate_smoke_with_progress(&p, a.trajectories, a.seed, &done).map_err(flat)?;
             let stack = |get: &dyn Fn(usize) -> ArrayD<f64>| -> Result<ArrayD<f64>> {
                 let parts: Vec<ArrayD<f64>> = (0..scenes.len()).map(|i| get(i).insert_axis(Axis(0))).collect();
                 let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
