@@ -1,8 +1,10 @@
 //! Command groups. Each file parses its arguments, calls the library and prints; errors end
 //! the process with one line on stderr and exit code 2.
 
+mod pde;
 mod sde;
 mod train;
+mod wavelet;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +22,12 @@ enum Command {
     /// Score-SDE core: sample, likelihood, training and the sampler study on Gaussian mixtures.
     #[command(subcommand)]
     Sde(sde::SdeCommand),
+    /// PDE module: solve Burgers, generate WDNO data sets (burgers1d, advection1d, smoke2d), plot them.
+    #[command(subcommand)]
+    Pde(pde::PdeCommand),
+    /// PyWavelets-compatible multi-level DWT of HDF5 arrays (forward and inverse).
+    #[command(subcommand)]
+    Wavelet(wavelet::WaveletCommand),
 }
 
 /// Parse the command line, run it, and map errors to exit code 2.
@@ -27,6 +35,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sde(c) => sde::run(c),
+        Command::Pde(c) => pde::run(c),
+        Command::Wavelet(c) => wavelet::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -115,7 +115,11 @@ impl H5Writer {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
-        let file = hdf5::File::create(&tmp).map_err(|e| h5err(path, e))?;
+        // No object timestamps (the root group tracks them by default): same data, same bytes.
+        let file = hdf5::File::with_options()
+            .with_fcpl(|p| p.obj_track_times(false))
+            .create(&tmp)
+            .map_err(|e| h5err(path, e))?;
         Ok(Self { file: Some(file), tmp, path: path.to_path_buf() })
     }
 

@@ -134,3 +134,67 @@ pub fn scatter(path: &Path, title: &str, sets: &[Series]) -> Result<(), PlotErro
     }
     root.present().map_err(|e| draw_err(path, e))
 }
+
+/// One heatmap panel: title and a `[rows, cols]` array (row 0 drawn at the bottom).
+pub type Panel<'a> = (String, ndarray::ArrayView2<'a, f64>);
+
+/// Maps `t ∈ [0, 1]` to a colour: diverging blue–white–red when `signed`, else a dark-blue to
+/// yellow sequential ramp.
+fn colormap(t: f64, signed: bool) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let lerp = |a: (f64, f64, f64), b: (f64, f64, f64), s: f64| {
+        RGBColor((a.0 + (b.0 - a.0) * s) as u8, (a.1 + (b.1 - a.1) * s) as u8, (a.2 + (b.2 - a.2) * s) as u8)
+    };
+    if signed {
+        let (blue, white, red) = ((33.0, 102.0, 172.0), (247.0, 247.0, 247.0), (178.0, 24.0, 43.0));
+        if t < 0.5 { lerp(blue, white, t * 2.0) } else { lerp(white, red, t * 2.0 - 1.0) }
+    } else {
+        let (dark, mid, yellow) = ((48.0, 18.0, 59.0), (33.0, 145.0, 140.0), (253.0, 231.0, 37.0));
+        if t < 0.5 { lerp(dark, mid, t * 2.0) } else { lerp(mid, yellow, t * 2.0 - 1.0) }
+    }
+}
+
+/// A heatmap of `data` (`[rows, cols]`; rows on the y axis from the bottom, columns on x).
+pub fn heatmap(path: &Path, title: &str, data: ndarray::ArrayView2<f64>, xlabel: &str, ylabel: &str) -> Result<(), PlotError> {
+    heatmaps(path, &[(title.to_string(), data)], xlabel, ylabel, 1)
+}
+
+/// Several heatmap panels in a grid of `columns` columns. Each panel has its own colour range,
+/// written into its caption; signed data use a diverging map centred on zero.
+pub fn heatmaps(path: &Path, panels: &[Panel], xlabel: &str, ylabel: &str, columns: usize) -> Result<(), PlotError> {
+    ensure_font()?;
+    if panels.is_empty() || panels.iter().any(|p| p.1.is_empty()) {
+        return Err(draw_err(path, "nothing to plot"));
+    }
+    let cols = columns.clamp(1, panels.len());
+    let rows = panels.len().div_ceil(cols);
+    let root = BitMapBackend::new(path, (560 * cols as u32, 480 * rows as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+    let areas = root.split_evenly((rows, cols));
+    for ((title, data), area) in panels.iter().zip(areas.iter()) {
+        let (nr, nc) = data.dim();
+        let finite = || data.iter().copied().filter(|v| v.is_finite());
+        let (lo, hi) = (finite().fold(f64::MAX, f64::min), finite().fold(f64::MIN, f64::max));
+        if lo > hi {
+            return Err(draw_err(path, format!("panel '{title}' has no finite values")));
+        }
+        let signed = lo < 0.0;
+        let (vmin, vmax) = if signed { let m = lo.abs().max(hi.abs()); (-m, m) } else { (lo, hi) };
+        let span = (vmax - vmin).max(1e-300);
+        let mut chart = ChartBuilder::on(area)
+            .caption(format!("{title}  [{lo:.3}, {hi:.3}]"), ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0..nc, 0..nr)
+            .map_err(|e| draw_err(path, e))?;
+        chart.configure_mesh().disable_mesh().x_desc(xlabel).y_desc(ylabel).x_labels(6).y_labels(6).draw().map_err(|e| draw_err(path, e))?;
+        let cells = (0..nr).flat_map(|r| (0..nc).map(move |c| (r, c))).map(|(r, c)| {
+            let v = data[[r, c]];
+            let color = if v.is_finite() { colormap((v - vmin) / span, signed) } else { RGBColor(0, 0, 0) };
+            Rectangle::new([(c, r), (c + 1, r + 1)], color.filled())
+        });
+        chart.draw_series(cells).map_err(|e| draw_err(path, e))?;
+    }
+    root.present().map_err(|e| draw_err(path, e))
+}

@@ -31,6 +31,7 @@ use super::error::{Result, SolverError, check_finite};
 
 pub use super::burgers_data::{
     BurgersPreset, burgers_control_objective, control_energy, generate, generate_full,
+    generate_with_progress,
     interpolate_to_solver, resimulate, sample_forcing, sample_initial_condition, trajectory_seed,
 };
 

@@ -181,6 +181,16 @@ pub fn generate(
     n_traj: usize,
     seed: u64,
 ) -> Result<(Array3<f64>, Array3<f64>)> {
+    generate_with_progress(preset, n_traj, seed, &|| {})
+}
+
+/// [`generate`] that calls `done` once after each finished trajectory (for progress bars).
+pub fn generate_with_progress(
+    preset: &BurgersPreset,
+    n_traj: usize,
+    seed: u64,
+    done: &(dyn Fn() + Sync),
+) -> Result<(Array3<f64>, Array3<f64>)> {
     preset.validate()?;
     let (ts, xs) = (
         preset.n_segments / preset.store_nt,
@@ -188,6 +198,7 @@ pub fn generate(
     );
     let trajs = run_trajectories(n_traj, |i| {
         let (u, f) = generate_full(preset, seed, i)?;
+        done();
         Ok((
             u.slice(s![..;ts, ..;xs]).to_owned(),
             f.slice(s![..;ts, ..;xs]).to_owned(),

@@ -208,16 +208,28 @@ pub fn simulate_expert(sim: &SmokeSim, plan: &ExpertPlan, rng: &mut StdRng) -> R
 /// Generates `n` scenes in parallel; scene `i` uses the seed derived from `(seed, i)`, so results
 /// do not depend on the thread count. Failures name the scene index.
 pub fn generate_smoke(cfg: &SmokeConfig, n: usize, seed: u64) -> Result<Vec<SmokeSample>> {
+    generate_smoke_with_progress(cfg, n, seed, &|| {})
+}
+
+/// [`generate_smoke`] that calls `done` once after each finished scene (for progress bars).
+pub fn generate_smoke_with_progress(
+    cfg: &SmokeConfig,
+    n: usize,
+    seed: u64,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<SmokeSample>> {
     let sim = SmokeSim::new(cfg.clone())?;
     (0..n)
         .into_par_iter()
         .map(|i| {
             let mut rng = StdRng::seed_from_u64(trajectory_seed(seed, i));
             let plan = sample_expert_plan(&mut rng, cfg.n_frames);
-            simulate_expert(&sim, &plan, &mut rng).map_err(|e| SolverError::Trajectory {
+            let out = simulate_expert(&sim, &plan, &mut rng).map_err(|e| SolverError::Trajectory {
                 index: i,
                 source: Box::new(e),
-            })
+            });
+            done();
+            out
         })
         .collect::<Vec<_>>()
         .into_iter()
