@@ -1,6 +1,7 @@
 //! Command groups. Each file parses its arguments, calls the library and prints; errors end
 //! the process with one line on stderr and exit code 2.
 
+mod graph;
 mod sde;
 mod train;
 
@@ -20,6 +21,9 @@ enum Command {
     /// Score-SDE core: sample, likelihood, training and the sampler study on Gaussian mixtures.
     #[command(subcommand)]
     Sde(sde::SdeCommand),
+    /// Graphs (GDSS): sample released checkpoints with scidiff's samplers, evaluate MMDs.
+    #[command(subcommand)]
+    Graph(graph::GraphCommand),
 }
 
 /// Parse the command line, run it, and map errors to exit code 2.
@@ -27,6 +31,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sde(c) => sde::run(c),
+        Command::Graph(c) => graph::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
