@@ -2,6 +2,7 @@
 //! the process with one line on stderr and exit code 2.
 
 mod pde;
+mod graph;
 mod sde;
 mod train;
 mod wavelet;
@@ -28,6 +29,9 @@ enum Command {
     /// PyWavelets-compatible multi-level DWT of HDF5 arrays (forward and inverse).
     #[command(subcommand)]
     Wavelet(wavelet::WaveletCommand),
+    /// Graphs (GDSS): sample released checkpoints with scidiff's samplers, evaluate MMDs.
+    #[command(subcommand)]
+    Graph(graph::GraphCommand),
 }
 
 /// Parse the command line, run it, and map errors to exit code 2.
@@ -37,6 +41,7 @@ pub fn run() -> ExitCode {
         Command::Sde(c) => sde::run(c),
         Command::Pde(c) => pde::run(c),
         Command::Wavelet(c) => wavelet::run(c),
+        Command::Graph(c) => graph::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,6 +27,8 @@ pub mod ode45;
 mod stochastic;
 
 pub(crate) use multistep::gauss_legendre;
+pub use stochastic::langevin_update;
+
 pub use likelihood::{Divergence, LikelihoodConfig, LikelihoodOutput, Probe, log_likelihood, standard_prior};
 
 use crate::error::{ConfigError, SampleError};
@@ -178,6 +180,10 @@ pub struct SamplerConfig {
     pub eta: f64,
     /// Langevin signal-to-noise ratio (score_sde default 0.16).
     pub snr: f64,
+    /// Factor on the Langevin corrector's noise term (`x ← x + ε s + scale_eps·sqrt(2ε) z`).
+    /// 1 is the textbook corrector (score_sde); GDSS (Jo et al. 2022, `solver.py`) uses a
+    /// "cooled" 0.7–0.9. The step size `ε` itself is unchanged.
+    pub scale_eps: f64,
     /// Multistep solvers: drop to first order on the final steps when fewer than 10 steps are
     /// taken (DPM-Solver's `lower_order_final`).
     pub lower_order_final: bool,
@@ -185,7 +191,7 @@ pub struct SamplerConfig {
 
 impl Default for SamplerConfig {
     fn default() -> Self {
-        Self { method: Method::DpmSolverPlusPlus(2), nfe: 20, spacing: None, t_end: 1e-3, eta: 0.0, snr: 0.16, lower_order_final: true }
+        Self { method: Method::DpmSolverPlusPlus(2), nfe: 20, spacing: None, t_end: 1e-3, eta: 0.0, snr: 0.16, scale_eps: 1.0, lower_order_final: true }
     }
 }
 
@@ -276,7 +282,7 @@ pub fn sample<S: State, M: Model<S>>(
     let mut ev = Evaluator::new(model, sdes, progress)?;
     let (x, steps) = match cfg.method {
         Method::EulerMaruyama => stochastic::euler_maruyama(&mut ev, sdes, x_t, &grid(cfg.nfe)?, rng)?,
-        Method::Pc => stochastic::predictor_corrector(&mut ev, sdes, x_t, &grid(cfg.nfe.div_ceil(2))?, cfg.nfe, cfg.snr, rng)?,
+        Method::Pc => stochastic::predictor_corrector(&mut ev, sdes, x_t, &grid(cfg.nfe.div_ceil(2))?, cfg.nfe, cfg.snr, cfg.scale_eps, rng)?,
         Method::Euler => edm::heun(&mut ev, sdes, x_t, &grid(cfg.nfe)?, 0)?,
         Method::Heun | Method::HeunKarras => {
             let steps = cfg.nfe.div_ceil(2);

@@ -5,7 +5,7 @@
 //! noise (score_sde's "noise removal", returning the mean). **Langevin corrector** (Alg. 4/5):
 //! `ε = 2 α_i (snr ‖z‖ / ‖s‖)²`, `x ← x + ε s + sqrt(2ε) z`, with `‖·‖` the batch mean of
 //! per-sample norms and `α_i = 1 - β(t_i) Δt` (VP family) or 1 (VE). Each component of a joint
-//! state gets its own step size.
+//! state gets its own step size. `scale_eps` (GDSS) multiplies the corrector's noise term.
 
 use super::{Evaluator, Model, comb};
 use crate::error::SampleError;
@@ -56,9 +56,28 @@ fn langevin<S: State, M: Model<S>>(
     t: f64,
     dt: f64,
     snr: f64,
+    scale_eps: f64,
     rng: &mut StdRng,
 ) -> Result<S, SampleError> {
     let g = ev.eval(&x, t, Prediction::Score)?;
+    Ok(langevin_update(sdes, &x, &g, t, dt, snr, scale_eps, rng))
+}
+
+/// The Langevin corrector update given the score `g` at `x` (so that a solver which already
+/// evaluated the score, e.g. GDSS's S4, can reuse it): per component
+/// `ε = 2 α (snr ‖z‖/‖g‖)²`, `x + ε g + scale_eps · sqrt(2ε) z`, with `‖·‖` the batch mean of
+/// per-sample norms ([`State::mean_norms`]) and `α` = [`Sde::langevin_alpha`]`(t, dt)`.
+#[allow(clippy::too_many_arguments)]
+pub fn langevin_update<S: State>(
+    sdes: &[Arc<dyn Sde>],
+    x: &S,
+    g: &S,
+    t: f64,
+    dt: f64,
+    snr: f64,
+    scale_eps: f64,
+    rng: &mut StdRng,
+) -> S {
     let z = x.noise_like(rng);
     let (gn, zn) = (g.mean_norms(), z.mean_norms());
     let steps: Vec<f64> = sdes
@@ -69,9 +88,9 @@ fn langevin<S: State, M: Model<S>>(
             2.0 * sde.langevin_alpha(t, dt) * ratio * ratio
         })
         .collect();
-    let coefs: Vec<Vec<f64>> = steps.iter().map(|e| vec![1.0, *e, (2.0 * e).sqrt()]).collect();
+    let coefs: Vec<Vec<f64>> = steps.iter().map(|e| vec![1.0, *e, scale_eps * (2.0 * e).sqrt()]).collect();
     let refs: Vec<&[f64]> = coefs.iter().map(|v| v.as_slice()).collect();
-    Ok(S::lin_comb(&[&x, &g, &z], &refs))
+    S::lin_comb(&[x, g, &z], &refs)
 }
 
 /// Predictor–corrector on `grid` with `nfe` evaluations in total: a Langevin corrector then an
@@ -84,6 +103,7 @@ pub fn predictor_corrector<S: State, M: Model<S>>(
     grid: &[f64],
     nfe: usize,
     snr: f64,
+    scale_eps: f64,
     rng: &mut StdRng,
 ) -> Result<(S, usize), SampleError> {
     let n = grid.len() - 1;
@@ -92,7 +112,7 @@ pub fn predictor_corrector<S: State, M: Model<S>>(
         ev.step = i;
         let (s, t) = (grid[i], grid[i + 1]);
         if i >= skip {
-            x = langevin(ev, sdes, x, s, s - t, snr, rng)?;
+            x = langevin(ev, sdes, x, s, s - t, snr, scale_eps, rng)?;
         }
         x = em_step(ev, sdes, x, s, t, i + 1 == n, rng)?;
     }

@@ -29,6 +29,11 @@
 //! Both networks are permutation equivariant: `s_X(PX, PAPᵀ) = P s_X(X, A)` and
 //! `s_A(PX, PAPᵀ) = P s_A(X, A) Pᵀ`.
 //!
+//! # Sampling
+//! [`GraphState`] (X, A, flags) is a two-component [`crate::state::State`]; [`GdssModel`]
+//! turns the network outputs into scores (VP: `−out/σ(t)`, VE: `out`) so that every core
+//! sampler and GDSS's S4 ([`s4`]) can drive the released weights ([`sample`]).
+//!
 //! # Checkpoints
 //! [`GdssCheckpoint`] reads the released `torch.save` files natively (stored-zip reader +
 //! pickle subset, see [`torch_pickle`]) and loads raw or EMA weights, checking every key
@@ -47,8 +52,11 @@
 pub mod checkpoint;
 pub mod config;
 pub mod layers;
+pub mod s4;
+pub mod sample;
 pub mod score_a;
 pub mod score_x;
+pub mod state;
 pub mod torch_pickle;
 
 pub use checkpoint::{CheckpointError, GdssCheckpoint, RawTensor, StateDict, WeightKind};
@@ -56,3 +64,5 @@ pub use config::{ConvKind, GdssModelConfig, ScoreNetworkAConfig, ScoreNetworkXCo
 pub use layers::{AttentionHead, AttentionLayer, DenseGcnConv, Mlp};
 pub use score_a::ScoreNetworkA;
 pub use score_x::ScoreNetworkX;
+pub use sample::{GdssModel, GdssPreset, GdssSde, GraphSampler, PRESETS, sample_graph_batch};
+pub use state::GraphState;
