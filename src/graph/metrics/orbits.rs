@@ -39,20 +39,7 @@ struct Adjacency {
 
 impl Adjacency {
     fn new(g: &UnGraph<(), ()>) -> Self {
-        let mut nbrs = vec![Vec::new(); g.node_count()];
-        for e in g.edge_indices() {
-            let (a, b) = g.edge_endpoints(e).expect("edge index from the graph");
-            let (a, b) = (a.index(), b.index());
-            if a != b {
-                nbrs[a].push(b);
-                nbrs[b].push(a);
-            }
-        }
-        for l in &mut nbrs {
-            l.sort_unstable();
-            l.dedup();
-        }
-        Self { nbrs }
+        Self { nbrs: super::stats::simple_neighbours(g) }
     }
 
     #[inline]

@@ -24,7 +24,7 @@ use nalgebra::DMatrix;
 use petgraph::graph::UnGraph;
 
 /// Sorted, de-duplicated neighbour lists without self loops.
-fn simple_neighbours(g: &UnGraph<(), ()>) -> Vec<Vec<usize>> {
+pub(crate) fn simple_neighbours(g: &UnGraph<(), ()>) -> Vec<Vec<usize>> {
     let mut nbrs = vec![Vec::new(); g.node_count()];
     for e in g.edge_indices() {
         let (a, b) = g.edge_endpoints(e).expect("edge index from the graph");
