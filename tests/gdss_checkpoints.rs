@@ -7,6 +7,7 @@
 //! The forward-pass reference (`tests/fixtures/gdss_forward_reference.json`) was produced by
 //! the independent NumPy implementation `datasets/gdss_numpy_reference.py` (float64).
 
+mod common;
 use std::path::PathBuf;
 
 use burn::backend::NdArray;
@@ -21,20 +22,7 @@ type B = NdArray<f32>;
 const DATASETS: [&str; 5] = ["community_small", "ego_small", "enzymes", "grid", "qm9"];
 
 fn ckpt_dir() -> Option<PathBuf> {
-    let mut cands = Vec::new();
-    if let Ok(d) = std::env::var("GDSS_CHECKPOINT_DIR") {
-        cands.push(PathBuf::from(d));
-    }
-    cands.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("shared/data/gdss-checkpoints"));
-    cands.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gdss-checkpoints"));
-    cands.push(PathBuf::from("/work/shared/data/gdss-checkpoints"));
-    let found = cands.into_iter().find(|d| d.join("gdss_qm9.pth").is_file());
-    if found.is_none() {
-        eprintln!(
-            "SKIPPED: GDSS checkpoints not found (set GDSS_CHECKPOINT_DIR to the folder holding gdss_<dataset>.pth)"
-        );
-    }
-    found
+    common::gdss_checkpoint_dir("gdss_qm9.pth")
 }
 
 fn load(dir: &std::path::Path, name: &str) -> GdssCheckpoint {

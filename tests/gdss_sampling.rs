@@ -5,6 +5,7 @@
 //! (`$GDSS_CHECKPOINT_DIR`, `shared/data/gdss-checkpoints` under the crate root or its parent,
 //! `/work/shared/data/gdss-checkpoints`); tests needing them print a notice and pass when absent.
 
+mod common;
 use std::path::PathBuf;
 
 use burn::backend::NdArray;
@@ -16,18 +17,7 @@ use scidiff::state::State;
 type B = NdArray<f32>;
 
 fn ckpt_dir() -> Option<PathBuf> {
-    let mut cands = Vec::new();
-    if let Ok(d) = std::env::var("GDSS_CHECKPOINT_DIR") {
-        cands.push(PathBuf::from(d));
-    }
-    cands.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("shared/data/gdss-checkpoints"));
-    cands.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gdss-checkpoints"));
-    cands.push(PathBuf::from("/work/shared/data/gdss-checkpoints"));
-    let found = cands.into_iter().find(|d| d.join("gdss_community_small.pth").is_file());
-    if found.is_none() {
-        eprintln!("SKIPPED: GDSS checkpoints not found (set GDSS_CHECKPOINT_DIR to the folder holding gdss_<dataset>.pth)");
-    }
-    found
+    common::gdss_checkpoint_dir("gdss_community_small.pth")
 }
 
 fn host3(t: &Tensor<B, 3>) -> (Vec<f32>, [usize; 3]) {
