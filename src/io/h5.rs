@@ -16,11 +16,19 @@ fn h5err(path: &Path, e: impl std::fmt::Display) -> IoError {
     IoError::Hdf5 { path: path.display().to_string(), message: e.to_string().replace('\n', " ") }
 }
 
+/// Open a finished file for reading without HDF5's file lock. Writers go through a temporary file
+/// and an atomic rename, so a reader never sees a half-written file; and a lock can outlive its
+/// writer when HDF5's descriptor (opened without close-on-exec) is inherited by a child process
+/// spawned meanwhile, which made readers fail with "unable to lock file".
+fn open_for_reading(path: &Path) -> hdf5::Result<hdf5::File> {
+    hdf5::File::with_options().with_fapl(|p| p.file_locking(false)).open(path)
+}
+
 fn open_dataset(path: &Path, name: &str) -> Result<hdf5::Dataset, IoError> {
     if !path.exists() {
         return Err(IoError::Os { path: path.display().to_string(), source: std::io::Error::from(std::io::ErrorKind::NotFound) });
     }
-    let file = hdf5::File::open(path).map_err(|e| h5err(path, format!("not a readable HDF5 file ({e})")))?;
+    let file = open_for_reading(path).map_err(|e| h5err(path, format!("not a readable HDF5 file ({e})")))?;
     let ds = file.dataset(name).map_err(|_| h5err(path, format!("no dataset '{name}'")))?;
     let dtype = ds.dtype().and_then(|t| t.to_descriptor()).map_err(|e| h5err(path, e))?;
     if !matches!(dtype, TypeDescriptor::Float(FloatSize::U4) | TypeDescriptor::Float(FloatSize::U8)) {
@@ -88,7 +96,7 @@ pub enum Attr {
 
 /// Read a root-group attribute.
 pub fn read_attr(path: &Path, name: &str) -> Result<Attr, IoError> {
-    let file = hdf5::File::open(path).map_err(|e| h5err(path, e))?;
+    let file = open_for_reading(path).map_err(|e| h5err(path, e))?;
     let a = file.attr(name).map_err(|_| h5err(path, format!("no attribute '{name}'")))?;
     let td = a.dtype().and_then(|t| t.to_descriptor()).map_err(|e| h5err(path, e))?;
     match td {
