@@ -26,6 +26,8 @@ import sys
 import tempfile
 import zipfile
 
+from checksum import md5
+
 DHS_MEMBER = "dnadiffusion/data/K562_hESCT0_HepG2_GM12878_12k_sequences_per_group.txt"
 CELL_COLS = [("GM12878", "GM12878_ENCLB441ZZZ"), ("hESCT0", "hESCT0_ENCLB449ZZZ"),
              ("K562", "K562_ENCLB843GMH"), ("HepG2", "HepG2_ENCLB029COU")]
@@ -36,13 +38,6 @@ EXPECTED_ROWS = 47872
 EXPECTED_NR_2022 = 1956
 SAMPLE_PER_CELL = 40
 
-
-def md5(path):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def extract_dhs(wheel, out_dir):

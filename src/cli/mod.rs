@@ -3,6 +3,7 @@
 
 mod pde;
 mod graph;
+mod mol;
 mod sde;
 mod train;
 mod wavelet;
@@ -32,6 +33,9 @@ enum Command {
     /// Graphs (GDSS): sample released checkpoints with scidiff's samplers, evaluate MMDs.
     #[command(subcommand)]
     Graph(graph::GraphCommand),
+    /// Molecules (GDSS on QM9/MOSES): data sets and the validity/uniqueness/novelty/NSPDK metrics.
+    #[command(subcommand)]
+    Mol(mol::MolCommand),
 }
 
 /// Parse the command line, run it, and map errors to exit code 2.
@@ -42,6 +46,7 @@ pub fn run() -> ExitCode {
         Command::Pde(c) => pde::run(c),
         Command::Wavelet(c) => wavelet::run(c),
         Command::Graph(c) => graph::run(c),
+        Command::Mol(c) => mol::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

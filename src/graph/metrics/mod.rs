@@ -34,6 +34,7 @@
 //! values. Report seeds and spreads.
 
 pub mod mmd;
+pub mod nspdk;
 pub mod orbits;
 pub mod stats;
 

@@ -82,6 +82,14 @@ fn refine_fixed(mol: &Molecule, mode: MatchMode, rounds: usize) -> Vec<u64> {
     colors
 }
 
+/// A hash of the multiset of atom colours after `n` refinement rounds: equal for isomorphic
+/// molecules (under `mode`), so it buckets molecules before an exact [`isomorphic`] test.
+pub(crate) fn invariant_hash(mol: &Molecule, mode: MatchMode) -> u64 {
+    let mut colors = refine_fixed(mol, mode, mol.num_atoms());
+    colors.sort_unstable();
+    hash_of(&(mol.num_atoms(), mol.bonds().len(), colors))
+}
+
 /// Deterministic ranks 0..n: atoms ordered by their label (element, charge, H, aromatic,
 /// degree) then by refined colour; remaining ties (symmetric atoms) are broken one at a time
 /// by lowest index followed by re-refinement. Isomorphic molecules give the same ordering up

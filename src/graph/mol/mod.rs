@@ -40,10 +40,13 @@
 //! bond-lowering loop; [`largest_fragment`] keeps the fragment with the longest SMILES.
 
 pub mod canon;
+pub mod dataset;
 pub mod element;
 pub mod encode;
 pub mod error;
+pub mod identity;
 pub mod kekule;
+pub mod metrics;
 pub mod smiles;
 pub mod valence;
 pub mod write;
@@ -60,6 +63,7 @@ pub use encode::{
     is_valid, largest_fragment, validity_fractions,
 };
 pub use error::ChemError;
+pub use identity::{MolSet, kekule_invariant, nspdk_graph, uniqueness_novelty};
 pub use kekule::kekulize;
 pub use smiles::parse_smiles;
 pub use write::write_smiles;

@@ -1,0 +1,157 @@
+//! `scidiff mol data|eval`: the molecule benchmarks (QM9 with GDSS's split, MOSES, a ZINC250k
+//! CSV) and the GDSS molecule metrics of generated SMILES.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use rand::seq::SliceRandom;
+use scidiff::graph::metrics::nspdk::LabelledGraph;
+use scidiff::graph::mol::dataset::{MolData, default_mol_dir, load_qm9, load_smiles_file};
+use scidiff::graph::mol::metrics::{MolMetrics, evaluate, mol_set};
+use scidiff::graph::mol::{AtomVocab, nspdk_graph};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum MolCommand {
+    /// Load a data set, print its counts and why molecules were left out; optionally write a
+    /// random sample of its training SMILES (e.g. to measure the metrics' floor with `eval`).
+    Data(DataArgs),
+    /// Validity (w/o correction), uniqueness, novelty and NSPDK MMD² of generated SMILES (one a
+    /// line; a blank line is a molecule that could not be built) against the data set.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+pub struct DataArgs {
+    /// qm9, moses, or zinc250k-csv (with --data pointing at zinc250k.csv).
+    #[arg(long)]
+    dataset: String,
+    /// Data directory of `datasets/fetch_mol.sh` (default $SCIDIFF_DATA/mol or ~/.cache/scidiff/mol),
+    /// or the CSV file for zinc250k-csv.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Write this many random training SMILES to --out.
+    #[arg(long)]
+    sample_train: Option<usize>,
+    /// Output file for --sample-train.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Random seed for --sample-train.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// qm9, moses, or zinc250k-csv.
+    #[arg(long)]
+    dataset: String,
+    /// Data directory or CSV file (see `mol data`).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Generated SMILES, one a line.
+    #[arg(long)]
+    generated: PathBuf,
+    /// Write the metrics as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+pub fn run(cmd: MolCommand) -> Result<()> {
+    match cmd {
+        MolCommand::Data(a) => data(a),
+        MolCommand::Eval(a) => eval(a),
+    }
+}
+
+/// `(train, test)` of a named data set.
+fn load(dataset: &str, data: Option<&Path>) -> Result<(MolData, MolData)> {
+    let dir = data.map(Path::to_path_buf).unwrap_or_else(default_mol_dir);
+    Ok(match dataset {
+        "qm9" => load_qm9(&dir.join("qm9.tsv"))?,
+        "moses" => {
+            let (vocab, max) = (AtomVocab::zinc250k(), 38);
+            (load_smiles_file(&dir.join("moses_train.smi"), &vocab, max)?, load_smiles_file(&dir.join("moses_test.smi"), &vocab, max)?)
+        }
+        "zinc250k-csv" => {
+            let Some(csv) = data else { bail!("zinc250k-csv needs --data PATH/zinc250k.csv") };
+            let all = load_smiles_file(csv, &AtomVocab::zinc250k(), 38)?;
+            bail!(
+                "read {} ZINC250k molecules from {}, but its test split needs GDSS's valid_idx_zinc250k.json, which is not shipped yet",
+                all.molecules.len(),
+                csv.display()
+            )
+        }
+        other => bail!("unknown dataset '{other}' (qm9, moses, zinc250k-csv)"),
+    })
+}
+
+fn summarise(name: &str, d: &MolData) {
+    println!("{name}: {} molecules kept, {} left out", d.molecules.len(), d.skipped.len());
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, e) in &d.skipped {
+        let key = e.to_string();
+        let key = key.split(':').next().unwrap_or(&key).to_string();
+        *reasons.entry(key).or_default() += 1;
+    }
+    for (reason, count) in reasons.iter().take(8) {
+        println!("  {count:>7}  {reason}");
+    }
+}
+
+fn data(a: DataArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let (train, test) = load(&a.dataset, a.data.as_deref())?;
+    summarise("train", &train);
+    summarise("test", &test);
+    println!("loaded in {:.1} s", t0.elapsed().as_secs_f64());
+    if let Some(n) = a.sample_train {
+        let out = a.out.context("--sample-train needs --out FILE.smi")?;
+        let mut idx: Vec<usize> = (0..train.smiles.len()).collect();
+        idx.shuffle(&mut scidiff::rng(a.seed));
+        let lines: Vec<&str> = idx.iter().take(n).map(|&i| train.smiles[i].as_str()).collect();
+        std::fs::write(&out, lines.join("\n") + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+        println!("wrote {} training SMILES to {}", lines.len(), out.display());
+    }
+    Ok(())
+}
+
+fn eval(a: EvalArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.generated).with_context(|| format!("cannot read {}", a.generated.display()))?;
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if lines.is_empty() {
+        bail!("{} holds no lines", a.generated.display());
+    }
+    let t0 = Instant::now();
+    let (train, test) = load(&a.dataset, a.data.as_deref())?;
+    let (train_set, failed) = mol_set(&train.molecules);
+    let test_graphs: Vec<LabelledGraph> = test.molecules.iter().filter_map(|m| nspdk_graph(m).ok()).collect();
+    eprintln!(
+        "reference: {} distinct training molecules ({failed} not kekulizable), {} test graphs ({:.1} s)",
+        train_set.len(),
+        test_graphs.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let m = evaluate(&lines, &train_set, &test_graphs);
+    print_table(&a.dataset, &m);
+    if let Some(path) = a.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&m)?).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print_table(dataset: &str, m: &MolMetrics) {
+    let pct = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{:.2}%", 100.0 * v));
+    println!("{} generated, {} blank or unparsable", m.generated, m.unparsable);
+    println!("| metric | scidiff | GDSS (paper, {dataset}) |");
+    println!("|---|---|---|");
+    let gdss = |q: &str, z: &str| if dataset == "qm9" { q.to_string() } else { z.to_string() };
+    println!("| validity w/o correction | {} | {} |", pct(Some(m.validity_without_correction)), gdss("95.72%", "97.01% (ZINC250k)"));
+    println!("| validity | {} | ~100% |", pct(Some(m.validity)));
+    println!("| uniqueness | {} | {} |", pct(m.uniqueness), gdss("98.46% (unverified)", "99.64% (ZINC250k, unverified)"));
+    println!("| novelty | {} | {} |", pct(m.novelty), gdss("86.27% (unverified)", "100.00% (ZINC250k, unverified)"));
+    let nspdk = m.nspdk_mmd2.map_or("n/a".to_string(), |v| format!("{v:.5}"));
+    println!("| NSPDK MMD² | {nspdk} | {} |", gdss("0.003", "0.019 (ZINC250k)"));
+    println!("| FCD | not computed (ChemNet not ported) | {} |", gdss("2.900", "14.656 (ZINC250k)"));
+}
