@@ -181,8 +181,7 @@ fn sound_wave(eta: f64) -> (f64, f64) {
 // The linear ODE is an independent oracle for the viscous terms: with η = 0.015 (μ = 0.02) the
 // wave loses a third of its amplitude (theory `exp(−μk²T/2)` = 0.674 for the slow mode, plus a
 // small fast-mode correction). Tolerance 0.5% of the initial amplitude (measured 1.3e-3 inviscid,
-// 1.0e-3 viscous): the scheme's own error at
-// nx = 128 (the inviscid run) and O(ε) nonlinearity are well below it; a missing or wrongly
+// 1.0e-3 viscous: the scheme's own error at nx = 128 and O(ε) nonlinearity); a missing or wrongly
 // scaled viscous term (e.g. η instead of 4η/3) misses it by > 5%.
 #[test]
 fn viscosity_damps_sound_waves_as_linear_theory() {
