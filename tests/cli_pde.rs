@@ -252,3 +252,41 @@ fn generate_bad_input_is_one_line_exit_2() {
     refused(&run(&["pde", "generate", "--system", "burgers1d"], &[("--config", &cfg), ("--out", &out)]), "no_such_field");
     assert!(!out.exists());
 }
+
+/// `cns1d`: layout, attributes, byte determinism for a seed, physical values, a plot, and refusal
+/// of a fixed step that breaks the CFL limit (dt = 0.04 at dx = 1/64, sound speed >= 0.41: Courant number > 1).
+#[test]
+fn cns_generate_is_deterministic_refuses_cfl_and_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.h5"), dir.path().join("b.h5"));
+    for (i, p) in [&a, &b].into_iter().enumerate() {
+        if i == 1 {
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+        ok(&run(&["pde", "generate", "--system", "cns1d", "--preset", "small", "--trajectories", "2", "--seed", "3"], &[("--out", p)]));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "same seed, different bytes");
+    for name in ["rho", "u", "p"] {
+        let x = read_array(&a, name, Some(3)).unwrap();
+        assert_eq!(x.shape(), &[2, 41, 128], "{name}");
+        assert!(x.iter().all(|v| v.is_finite()), "{name}");
+        if name != "u" {
+            assert!(x.iter().all(|v| *v > 0.0), "{name} not positive");
+        }
+    }
+    assert_eq!(read_attr(&a, "system").unwrap(), Attr::Str("cns1d".into()));
+    assert_eq!(read_attr(&a, "nx").unwrap(), Attr::I64(128));
+    assert_eq!(read_attr(&a, "eta").unwrap(), Attr::F64(1e-8));
+    assert_eq!(read_attr(&a, "gamma").unwrap(), Attr::F64(5.0 / 3.0));
+    assert_eq!(read_attr(&a, "boundary").unwrap(), Attr::Str("Transmissive".into()));
+    let png = dir.path().join("cns.png");
+    ok(&run(&["pde", "plot", "--index", "1"], &[("--out", &png), ("", &a)]));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "substeps = 1\nnt = 10\n").unwrap();
+    let out = dir.path().join("bad.h5");
+    let o = run(&["pde", "generate", "--system", "cns1d", "--trajectories", "2"], &[("--config", &cfg), ("--out", &out)]);
+    refused(&o, "max(|u|+c)*dt/dx");
+    refused(&o, "trajectory 0");
+    assert!(!out.exists());
+}

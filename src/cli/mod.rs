@@ -24,7 +24,7 @@ enum Command {
     /// Score-SDE core: sample, likelihood, training and the sampler study on Gaussian mixtures.
     #[command(subcommand)]
     Sde(sde::SdeCommand),
-    /// PDE module: solve Burgers, generate WDNO data sets (burgers1d, advection1d, smoke2d), plot them.
+    /// PDE module: solve Burgers, generate WDNO data sets (burgers1d, advection1d, cns1d, smoke2d), plot them.
     #[command(subcommand)]
     Pde(pde::PdeCommand),
     /// PyWavelets-compatible multi-level DWT of HDF5 arrays (forward and inverse).

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use scidiff::io::{Attr, H5Writer, dataset_shape, read_array};
 use scidiff::pde::solvers::advection_data::{AdvectionPreset, generate_advection};
 use scidiff::pde::solvers::burgers::{Boundary, BurgersConfig, BurgersPreset, TimeScheme, generate_with_progress, solve_burgers};
+use scidiff::pde::solvers::cns_data::{CnsPreset, generate_cns};
 use scidiff::pde::solvers::smoke::SmokeConfig;
 use scidiff::pde::solvers::smoke_expert::generate_smoke_with_progress;
 use serde::Serialize;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub enum PdeCommand {
     /// Solve the unforced viscous Burgers equation from initial states (dataset `u0`).
     Solve(SolveArgs),
-    /// Generate a data set (burgers1d, advection1d or smoke2d) with all parameters as attributes.
+    /// Generate a data set (burgers1d, advection1d, cns1d or smoke2d) with all parameters as attributes.
     Generate(GenerateArgs),
     /// Plot one trajectory of a data set: space-time heatmaps (1-D) or density frames (2-D).
     Plot(PlotArgs),
@@ -58,7 +59,7 @@ pub struct SolveArgs {
 
 #[derive(Args)]
 pub struct GenerateArgs {
-    /// burgers1d, advection1d or smoke2d.
+    /// burgers1d, advection1d, cns1d or smoke2d.
     #[arg(long)]
     system: String,
     /// small or paper.
@@ -221,6 +222,13 @@ fn generate_cmd(a: GenerateArgs) -> Result<()> {
             w.dataset("u", u.view().into_dyn())?;
             write_params(&mut w, &a, &p)?;
         }
+        "cns1d" => {
+            let p = with_overrides(pick(&a.preset, CnsPreset::small, CnsPreset::paper)?, a.config.as_deref())?;
+            let [rho, u, p_field] = generate_cns(&p, a.trajectories, a.seed, &done).map_err(flat)?;
+            w = H5Writer::create(&a.out)?;
+            w.dataset("rho", rho.view().into_dyn())?.dataset("u", u.view().into_dyn())?.dataset("p", p_field.view().into_dyn())?;
+            write_params(&mut w, &a, &p)?;
+        }
         "smoke2d" => {
             let p = with_overrides(pick(&a.preset, SmokeConfig::small, SmokeConfig::paper)?, a.config.as_deref())?;
             let scenes = generate_smoke_with_progress(&p, a.trajectories, a.seed, &done).map_err(flat)?;
@@ -236,7 +244,7 @@ fn generate_cmd(a: GenerateArgs) -> Result<()> {
                 .dataset("smoke", stack(&|i| scenes[i].smoke.clone().into_dyn())?.view())?;
             write_params(&mut w, &a, &p)?;
         }
-        s => bail!("unknown system '{s}': expected burgers1d, advection1d or smoke2d"),
+        s => bail!("unknown system '{s}': expected burgers1d, advection1d, cns1d or smoke2d"),
     }
     pb.finish_and_clear();
     w.finish()?;
@@ -262,6 +270,10 @@ fn plot_cmd(a: PlotArgs) -> Result<()> {
         let frames: Vec<Array2<f64>> = times.iter().map(|&t| d.index_axis(Axis(0), t).to_owned().into_dimensionality()).collect::<Result<_, _>>()?;
         let panels: Vec<_> = times.iter().zip(&frames).map(|(t, f)| (format!("density, record {t}"), f.view())).collect();
         heatmaps(&a.out, &panels, "x (cell)", "y (cell)", panels.len())?;
+    } else if has("rho") {
+        let fields: Vec<Array2<f64>> = ["rho", "u", "p"].iter().map(|n| Ok(trajectory(n, 3)?.into_dimensionality()?)).collect::<Result<_>>()?;
+        let panels: Vec<_> = ["rho", "u", "p"].iter().zip(&fields).map(|(n, f)| (format!("{n}[{}]", a.index), f.view())).collect();
+        heatmaps(&a.out, &panels, "x (cell)", "t (step)", panels.len())?;
     } else {
         let u: Array2<f64> = trajectory("u", 3).context("expected dataset 'u' [N, nt+1, nx] or 'density' [N, T, ny, nx]")?.into_dimensionality()?;
         let mut panels = vec![(format!("u[{}]", a.index), u.view())];

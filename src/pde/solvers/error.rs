@@ -32,6 +32,18 @@ pub enum SolverError {
         /// Report index (0-based) at which the blow-up was detected.
         step: usize,
     },
+    /// A state with density or pressure <= 0 or a non-finite value appeared (compressible flow).
+    #[error("non-physical state in cell {cell} at t = {time:.6e}: rho = {rho:.4e}, p = {pressure:.4e}")]
+    NonPhysicalState {
+        /// Cell index (0-based).
+        cell: usize,
+        /// Simulation time at which it was detected.
+        time: f64,
+        /// Density there.
+        rho: f64,
+        /// Pressure there.
+        pressure: f64,
+    },
     /// A data-generation trajectory failed; wraps the underlying error.
     #[error("trajectory {index}: {source}")]
     Trajectory {
