@@ -3,6 +3,7 @@
 
 mod pde;
 mod graph;
+mod graph_train;
 mod sde;
 mod train;
 mod wavelet;
@@ -29,7 +30,7 @@ enum Command {
     /// PyWavelets-compatible multi-level DWT of HDF5 arrays (forward and inverse).
     #[command(subcommand)]
     Wavelet(wavelet::WaveletCommand),
-    /// Graphs (GDSS): sample released checkpoints with scidiff's samplers, evaluate MMDs.
+    /// Graphs (GDSS): train, sample (own runs or released checkpoints), evaluate MMDs.
     #[command(subcommand)]
     Graph(graph::GraphCommand),
 }
