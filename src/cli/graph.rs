@@ -14,7 +14,10 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum GraphCommand {
-    /// Sample graphs from a released GDSS checkpoint (`.pth`) with any scidiff sampler or S4.
+    /// Train GDSS's two score networks on a benchmark data set or a graph list of your own.
+    Train(super::graph_train::TrainArgs),
+    /// Sample graphs from a trained run (`--model DIR`) or a released GDSS checkpoint (`.pth`)
+    /// with any scidiff sampler or S4.
     Sample(SampleArgs),
     /// MMD² (degree, clustering, orbit, spectral) of generated graphs against the test split,
     /// next to the train-vs-test noise floor and GDSS's published numbers.
@@ -23,12 +26,15 @@ pub enum GraphCommand {
 
 #[derive(Args)]
 pub struct SampleArgs {
-    /// Released GDSS checkpoint (`gdss_<dataset>.pth`).
+    /// Run directory of `scidiff graph train` (node counts, SDEs and networks come from it).
+    #[arg(long, required_unless_present = "checkpoint", conflicts_with_all = ["checkpoint", "dataset", "data"])]
+    model: Option<PathBuf>,
+    /// Released GDSS checkpoint (`gdss_<dataset>.pth`; needs --dataset).
+    #[arg(long, requires = "dataset")]
+    checkpoint: Option<PathBuf>,
+    /// community-small, ego-small, enzymes or grid (with --checkpoint).
     #[arg(long)]
-    checkpoint: PathBuf,
-    /// community-small, ego-small, enzymes or grid.
-    #[arg(long)]
-    dataset: String,
+    dataset: Option<String>,
     /// Dataset graph list (JSON); default: `<dataset file>` under datasets/graphs or shared/data/graphs.
     #[arg(long)]
     data: Option<PathBuf>,
@@ -57,7 +63,7 @@ pub struct SampleArgs {
     /// Random seed (node counts, prior and sampler noise).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Device (only cpu for now).
+    /// Device: cpu, or cuda[:N] for --model runs (released checkpoints: cpu only).
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Output JSON graph list.
@@ -86,12 +92,13 @@ pub struct EvalArgs {
 
 pub fn run(cmd: GraphCommand) -> Result<()> {
     match cmd {
+        GraphCommand::Train(a) => super::graph_train::train_cmd(a),
         GraphCommand::Sample(a) => sample_cmd(a),
         GraphCommand::Eval(a) => eval_cmd(a),
     }
 }
 
-fn preset(name: &str) -> Result<&'static GdssPreset> {
+pub(super) fn preset(name: &str) -> Result<&'static GdssPreset> {
     GdssPreset::by_name(name).with_context(|| {
         let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
         format!("unknown dataset '{name}' (expected one of: {})", names.join(", "))
@@ -101,7 +108,7 @@ fn preset(name: &str) -> Result<&'static GdssPreset> {
 /// The dataset's graph list: `--data`, else `$SCIDIFF_GRAPH_DATA`, `datasets/graphs`,
 /// `shared/data/graphs`, `../shared/data/graphs` (relative to the working directory), then the
 /// same under the crate root.
-fn dataset_path(p: &GdssPreset, data: Option<&Path>) -> Result<PathBuf> {
+pub(super) fn dataset_path(p: &GdssPreset, data: Option<&Path>) -> Result<PathBuf> {
     if let Some(d) = data {
         return Ok(d.to_path_buf());
     }
@@ -123,22 +130,8 @@ fn load_split(p: &GdssPreset, data: Option<&Path>) -> Result<(Vec<UnGraph<(), ()
     Ok(list.split_test_train(ValidateOptions::default()).with_context(|| path.display().to_string())?)
 }
 
-fn sample_cmd(a: SampleArgs) -> Result<()> {
-    let p = preset(&a.dataset)?;
-    if a.device != "cpu" {
-        bail!("graph sampling supports only --device cpu for now (got '{}')", a.device);
-    }
-    let (test, train) = load_split(p, a.data.as_deref())?;
-    let n = a.n.unwrap_or(test.len());
-    if n == 0 {
-        bail!("--n must be at least 1");
-    }
-    let kind = match a.weights.as_deref() {
-        None => if p.use_ema { WeightKind::Ema } else { WeightKind::Raw },
-        Some("ema") => WeightKind::Ema,
-        Some("raw") => WeightKind::Raw,
-        Some(w) => bail!("unknown --weights '{w}' (expected ema or raw)"),
-    };
+/// The sampler chosen on the command line for preset `p`.
+fn sampler_from_args(a: &SampleArgs, p: &GdssPreset) -> Result<GraphSampler> {
     let mut sampler = match a.sampler.as_deref() {
         None => {
             let mut s = p.default_sampler();
@@ -169,48 +162,104 @@ fn sample_cmd(a: SampleArgs) -> Result<()> {
             *scale_eps = a.scale_eps.unwrap_or(*scale_eps);
         }
     }
-    let ck = GdssCheckpoint::load(&a.checkpoint)?;
-    let device = Default::default();
-    let mut model = GdssModel::<NdArray<f32>>::from_checkpoint(&ck, kind, p, &device)?;
-    let counts: Vec<usize> = train.iter().map(|g| g.node_count()).collect();
-    let mut rng = scidiff::rng(a.seed);
-    let batch = a.batch.unwrap_or(n).max(1);
-    let start = Instant::now();
-    let mut graphs = Vec::with_capacity(n);
-    while graphs.len() < n {
-        let b = batch.min(n - graphs.len());
-        let node_counts = GdssState::sample_node_counts(&counts, b, &mut rng);
-        let pb = super::progress(sampler.nfe() as u64, &format!("{} graphs {}..{}", p.name, graphs.len(), graphs.len() + b));
-        let out = sample_graph_batch(&mut model, &sampler, &node_counts, p.max_node_num, &mut rng, Some(&pb), &device)?;
+    Ok(sampler)
+}
+
+fn weight_kind(a: &SampleArgs, p: &GdssPreset) -> Result<WeightKind> {
+    Ok(match a.weights.as_deref() {
+        None => if p.use_ema { WeightKind::Ema } else { WeightKind::Raw },
+        Some("ema") => WeightKind::Ema,
+        Some("raw") => WeightKind::Raw,
+        Some(w) => bail!("unknown --weights '{w}' (expected ema or raw)"),
+    })
+}
+
+/// What to sample: batches of graphs with node counts drawn from `counts`.
+pub(super) struct SamplePlan {
+    pub sampler: GraphSampler,
+    pub counts: Vec<usize>,
+    pub n: usize,
+    pub batch: usize,
+    pub n_max: usize,
+    pub seed: u64,
+    pub name: String,
+}
+
+/// Samples `plan.n` graphs in batches with a progress bar per batch.
+pub(super) fn sample_loop<B: burn::tensor::backend::Backend>(model: &mut GdssModel<B>, plan: &SamplePlan, device: &B::Device) -> Result<Vec<UnGraph<(), ()>>> {
+    let mut rng = scidiff::rng(plan.seed);
+    let mut graphs = Vec::with_capacity(plan.n);
+    while graphs.len() < plan.n {
+        let b = plan.batch.max(1).min(plan.n - graphs.len());
+        let node_counts = scidiff::graph::gdss::GraphState::<B>::sample_node_counts(&plan.counts, b, &mut rng);
+        let pb = super::progress(plan.sampler.nfe() as u64, &format!("{} graphs {}..{}", plan.name, graphs.len(), graphs.len() + b));
+        let out = sample_graph_batch(model, &plan.sampler, &node_counts, plan.n_max, &mut rng, Some(&pb), device)?;
         pb.finish_and_clear();
         graphs.extend(out.x.to_graphs());
     }
-    let wall = start.elapsed().as_secs_f64();
-    let mut list = GraphList::from_graphs(&graphs);
-    list.name = Some(format!("{} (generated)", p.name));
-    list.source = Some(format!(
-        "scidiff graph sample: checkpoint {}, {:?} weights, {}, seed {}, {:.1} s",
-        a.checkpoint.display(),
-        kind,
-        sampler.describe(),
-        a.seed,
-        wall
-    ));
-    list.write_json(&a.out)?;
+    Ok(graphs)
+}
+
+/// Writes generated graphs and prints a one-line summary.
+fn write_generated(graphs: &[UnGraph<(), ()>], out: &Path, name: &str, source: String, summary: &str) -> Result<()> {
+    let mut list = GraphList::from_graphs(graphs);
+    list.name = Some(format!("{name} (generated)"));
+    list.source = Some(source);
+    list.write_json(out)?;
+    let n = graphs.len().max(1) as f64;
     let edges: usize = graphs.iter().map(|g| g.edge_count()).sum();
     let nodes: usize = graphs.iter().map(|g| g.node_count()).sum();
-    println!(
-        "wrote {n} graphs to {} ({}, {kind:?} weights, seed {}, {wall:.1} s; mean {:.1} nodes, {:.1} edges)",
-        a.out.display(),
-        sampler.describe(),
-        a.seed,
-        nodes as f64 / n as f64,
-        edges as f64 / n as f64
-    );
+    println!("wrote {} graphs to {} ({summary}; mean {:.1} nodes, {:.1} edges)", graphs.len(), out.display(), nodes as f64 / n, edges as f64 / n);
     Ok(())
 }
 
-type GdssState = scidiff::graph::gdss::GraphState<NdArray<f32>>;
+fn sample_cmd(a: SampleArgs) -> Result<()> {
+    if let Some(dir) = a.model.clone() {
+        return super::graph_train::sample_trained(&dir, &a);
+    }
+    let checkpoint = a.checkpoint.clone().context("pass --model DIR or --checkpoint FILE.pth")?;
+    let p = preset(a.dataset.as_deref().context("--checkpoint needs --dataset")?)?;
+    if a.device != "cpu" {
+        bail!("sampling a released checkpoint supports only --device cpu (got '{}'); trained runs (--model) also run on cuda", a.device);
+    }
+    let (test, train) = load_split(p, a.data.as_deref())?;
+    let n = a.n.unwrap_or(test.len());
+    if n == 0 {
+        bail!("--n must be at least 1");
+    }
+    let kind = weight_kind(&a, p)?;
+    let sampler = sampler_from_args(&a, p)?;
+    let ck = GdssCheckpoint::load(&checkpoint)?;
+    let device = Default::default();
+    let mut model = GdssModel::<NdArray<f32>>::from_checkpoint(&ck, kind, p, &device)?;
+    let counts: Vec<usize> = train.iter().map(|g| g.node_count()).collect();
+    let plan = SamplePlan { sampler, counts, n, batch: a.batch.unwrap_or(n), n_max: p.max_node_num, seed: a.seed, name: p.name.to_string() };
+    let start = Instant::now();
+    let graphs = sample_loop(&mut model, &plan, &device)?;
+    let wall = start.elapsed().as_secs_f64();
+    let source = format!("scidiff graph sample: checkpoint {}, {:?} weights, {}, seed {}, {:.1} s", checkpoint.display(), kind, plan.sampler.describe(), a.seed, wall);
+    write_generated(&graphs, &a.out, p.name, source, &format!("{}, {kind:?} weights, seed {}, {wall:.1} s", plan.sampler.describe(), a.seed))
+}
+
+/// Sample arguments the trained-model path needs.
+pub(super) struct SampleOptions {
+    pub n: Option<usize>,
+    pub batch: Option<usize>,
+    pub seed: u64,
+    pub device: String,
+    pub out: PathBuf,
+}
+
+/// Sampler, weights and options of `a` for a trained model with preset `p`.
+pub(super) fn trained_sample_settings(a: &SampleArgs, p: &GdssPreset) -> Result<(GraphSampler, WeightKind, SampleOptions)> {
+    let o = SampleOptions { n: a.n, batch: a.batch, seed: a.seed, device: a.device.clone(), out: a.out.clone() };
+    Ok((sampler_from_args(a, p)?, weight_kind(a, p)?, o))
+}
+
+/// Writes graphs generated by a trained model.
+pub(super) fn write_trained(graphs: &[UnGraph<(), ()>], o: &SampleOptions, name: &str, source: String, summary: &str) -> Result<()> {
+    write_generated(graphs, &o.out, name, source, summary)
+}
 
 fn row(name: &str, f: impl Fn(&MetricTable) -> f64, ours: &MetricTable, floors: &[MetricTable], full: &MetricTable, published: Option<f64>) -> String {
     let v: Vec<f64> = floors.iter().map(&f).collect();

@@ -3,6 +3,7 @@
 
 mod pde;
 mod graph;
+mod graph_train;
 mod mol;
 mod sde;
 mod train;
@@ -30,7 +31,7 @@ enum Command {
     /// PyWavelets-compatible multi-level DWT of HDF5 arrays (forward and inverse).
     #[command(subcommand)]
     Wavelet(wavelet::WaveletCommand),
-    /// Graphs (GDSS): sample released checkpoints with scidiff's samplers, evaluate MMDs.
+    /// Graphs (GDSS): train, sample (own runs or released checkpoints), evaluate MMDs.
     #[command(subcommand)]
     Graph(graph::GraphCommand),
     /// Molecules (GDSS on QM9/MOSES): data sets and the validity/uniqueness/novelty/NSPDK metrics.

@@ -34,6 +34,10 @@
 //! turns the network outputs into scores (VP: `−out/σ(t)`, VE: `out`) so that every core
 //! sampler and GDSS's S4 ([`s4`]) can drive the released weights ([`sample`]).
 //!
+//! # Training
+//! [`train::GdssTask`] trains both networks with the shared trainer (GDSS's two
+//! denoising score-matching losses with node-flag masking and symmetric noise for `A`).
+//!
 //! # Checkpoints
 //! [`GdssCheckpoint`] reads the released `torch.save` files natively (stored-zip reader +
 //! pickle subset, see [`torch_pickle`]) and loads raw or EMA weights, checking every key
@@ -58,6 +62,7 @@ pub mod score_a;
 pub mod score_x;
 pub mod state;
 pub mod torch_pickle;
+pub mod train;
 
 pub use checkpoint::{CheckpointError, GdssCheckpoint, RawTensor, StateDict, WeightKind};
 pub use config::{ConvKind, GdssModelConfig, ScoreNetworkAConfig, ScoreNetworkXConfig};
@@ -66,3 +71,4 @@ pub use score_a::ScoreNetworkA;
 pub use score_x::ScoreNetworkX;
 pub use sample::{GdssModel, GdssPreset, GdssSde, GraphSampler, PRESETS, sample_graph_batch};
 pub use state::GraphState;
+pub use train::{GdssNets, GdssTask, GdssTaskConfig, GdssTrainError};

@@ -27,10 +27,12 @@ use crate::error::{ConfigError, SampleError};
 use crate::sampler::{Method, Model, SampleOutput, SamplerConfig, sample};
 use crate::sde::{Prediction, Sde, Ve, VpLinear};
 
-/// One component's SDE as GDSS configures it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One component's SDE as GDSS configures it (TOML: `{ type = "VP", beta_min = 0.1, beta_max = 1.0 }`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
 pub enum GdssSde {
     /// VP with linear `β(t) ∈ [beta_min, beta_max]`.
+    #[serde(rename = "VP")]
     Vp {
         /// β(0).
         beta_min: f64,
@@ -38,6 +40,7 @@ pub enum GdssSde {
         beta_max: f64,
     },
     /// VE with `σ(t) = σ_min (σ_max/σ_min)^t`.
+    #[serde(rename = "VE")]
     Ve {
         /// σ_min (YAML `beta_min`).
         sigma_min: f64,

@@ -41,7 +41,7 @@ fn normal(rng: &mut StdRng) -> f32 {
 }
 
 /// Node-masked N(0, 1) noise of shape `[b, n, f]` (`flags` row-major `[b, n]`).
-fn masked_noise(flags: &[f32], b: usize, n: usize, f: usize, rng: &mut StdRng) -> Vec<f32> {
+pub(crate) fn masked_noise(flags: &[f32], b: usize, n: usize, f: usize, rng: &mut StdRng) -> Vec<f32> {
     let mut v = vec![0f32; b * n * f];
     for (k, row) in v.chunks_mut(f).enumerate() {
         let z: Vec<f32> = (0..f).map(|_| normal(rng)).collect();
@@ -55,7 +55,7 @@ fn masked_noise(flags: &[f32], b: usize, n: usize, f: usize, rng: &mut StdRng) -
 }
 
 /// Symmetric, zero-diagonal, masked N(0, 1) noise of shape `[b, n, n]` (GDSS `gen_noise(sym=True)`).
-fn sym_noise(flags: &[f32], b: usize, n: usize, rng: &mut StdRng) -> Vec<f32> {
+pub(crate) fn sym_noise(flags: &[f32], b: usize, n: usize, rng: &mut StdRng) -> Vec<f32> {
     let mut v = vec![0f32; b * n * n];
     for g in 0..b {
         let m = &flags[g * n..(g + 1) * n];
