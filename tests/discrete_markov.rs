@@ -10,7 +10,7 @@
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
 use ndarray::Array2;
-use rand::RngExt;
+use scidiff::discrete::oracle::MarkovSource;
 use scidiff::discrete::ancestral::sample;
 use scidiff::discrete::net::{SeqMlp, SeqMlpConfig, SeqMlpDenoiser, masked_batch, masked_elbo_loss};
 use scidiff::discrete::schedule::MaskSchedule;
@@ -21,26 +21,8 @@ const P: [[f64; 4]; 4] = [[0.7, 0.2, 0.05, 0.05], [0.1, 0.6, 0.25, 0.05], [0.05,
 const INIT: [f64; 4] = [0.4, 0.3, 0.2, 0.1];
 const L: usize = 12;
 
-fn draw(probs: &[f64], u: f64) -> usize {
-    let mut acc = 0.0;
-    for (k, p) in probs.iter().enumerate() {
-        acc += p;
-        if u < acc {
-            return k;
-        }
-    }
-    probs.len() - 1
-}
-
 fn chain(n: usize, rng: &mut rand::rngs::StdRng) -> Array2<usize> {
-    let mut x = Array2::zeros((n, L));
-    for i in 0..n {
-        x[[i, 0]] = draw(&INIT, rng.random());
-        for j in 1..L {
-            x[[i, j]] = draw(&P[x[[i, j - 1]]], rng.random());
-        }
-    }
-    x
+    MarkovSource::sticky4().sample(n, L, rng)
 }
 
 struct MarkovTask {

@@ -1,8 +1,8 @@
 //! Biological sequences for DRAKES-style design (Wang et al. 2024, *Fine-Tuning Discrete Diffusion Models
 //! via Reward Optimization with Applications to DNA and Protein Design*, ICLR 2025, arXiv 2410.13643).
 //!
-//! This module holds the parts of the offline "DRAKES-DHS" benchmark (brief `drakes.md` §6) that need no
-//! neural network:
+//! This module holds the data, metrics and reward oracles of the offline "DRAKES-DHS" benchmark (brief
+//! `drakes.md` §6); the diffusion model itself is in [`crate::discrete`]:
 //!
 //! * [`alphabet`]: DNA (`ACGT`) and protein (20 amino acids) alphabets, indices and one-hot matrices;
 //! * [`fasta`]: a validating FASTA reader and writer;
@@ -11,17 +11,25 @@
 //! * [`motif`]: JASPAR count matrices, log-odds PWMs, two-strand scanning, FIMO-style p-value thresholds and
 //!   the analytic D1 reward (§6.2), on hard sequences and on soft `[L, 4]` probability matrices with an
 //!   analytic gradient;
-//! * [`metrics`]: 3-mer Pearson, JASPAR hit-count Spearman, diversity and median reward (§2.1, §6.2).
+//! * [`corpus`]: pretraining corpora (`dhs`, a DHS-format `.tsv`, FASTA) and the top set of the metrics;
+//! * [`evaluate`]: all model-free DRAKES-DHS metrics of a generated set at once;
+//! * [`markov`]: k-th order Markov chains, the likelihood baseline of the diffusion model;
+//! * [`metrics`]: 3-mer Pearson, JASPAR hit-count Spearman, diversity and median reward (§2.1, §6.2);
+//! * [`oracle`]: the D2 track's CNN classifiers of HepG2 accessibility on chromosome halves.
 //!
 //! Conventions: base indices are `A=0, C=1, G=2, T=3`, so the complement of index `b` is `3 - b`;
 //! tensors are `f32` (they feed the diffusion model), accumulations of many terms (correlations, p-value
 //! tables) are `f64`.
 
 pub mod alphabet;
+pub mod corpus;
 pub mod dhs;
+pub mod evaluate;
 pub mod fasta;
+pub mod markov;
 pub mod metrics;
 pub mod motif;
+pub mod oracle;
 
 /// Errors of the `bio` module; every variant names the offending record, line or value.
 #[derive(Debug, thiserror::Error)]

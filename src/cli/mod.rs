@@ -6,6 +6,8 @@ mod graph;
 mod graph_train;
 mod mol;
 mod sde;
+mod seq;
+mod seq_oracle;
 mod train;
 mod wavelet;
 
@@ -37,6 +39,9 @@ enum Command {
     /// Molecules (GDSS on QM9/MOSES): data sets and the validity/uniqueness/novelty/NSPDK metrics.
     #[command(subcommand)]
     Mol(mol::MolCommand),
+    /// Sequences (DRAKES-DHS): pretrain masked discrete diffusion on DNA, sample FASTA, evaluate.
+    #[command(subcommand)]
+    Seq(seq::SeqCommand),
 }
 
 /// Parse the command line, run it, and map errors to exit code 2.
@@ -48,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Wavelet(c) => wavelet::run(c),
         Command::Graph(c) => graph::run(c),
         Command::Mol(c) => mol::run(c),
+        Command::Seq(c) => seq::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,4 +74,12 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     );
     pb.set_message(what.to_string());
     pb
+}
+
+/// Read `dir/run.toml`; `what` names the kind of directory in the error.
+pub fn read_run_toml<T: serde::de::DeserializeOwned>(dir: &std::path::Path, what: &str) -> anyhow::Result<T> {
+    use anyhow::Context;
+    let p = dir.join("run.toml");
+    let text = std::fs::read_to_string(&p).with_context(|| format!("{} is not {what} (no run.toml)", dir.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))
 }

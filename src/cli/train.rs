@@ -67,9 +67,7 @@ struct Overrides {
 }
 
 fn read_run(dir: &Path) -> Result<RunFile> {
-    let p = dir.join("run.toml");
-    let text = std::fs::read_to_string(&p).with_context(|| format!("{} is not a training run (no run.toml)", dir.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))
+    super::read_run_toml(dir, "a training run")
 }
 
 struct TrainJob {

@@ -41,10 +41,16 @@ pub fn step(model: &mut dyn MaskedDenoiser, z: &Array2<usize>, schedule: &MaskSc
 
 /// `n` sequences of length `len` from an all-mask start in `steps` uniform steps.
 pub fn sample(model: &mut dyn MaskedDenoiser, n: usize, len: usize, schedule: &MaskSchedule, steps: usize, rng: &mut StdRng) -> Array2<usize> {
+    sample_with(model, n, len, schedule, steps, rng, &mut |_| {})
+}
+
+/// [`sample`], calling `on_step(k)` after step `k` (for progress bars).
+pub fn sample_with(model: &mut dyn MaskedDenoiser, n: usize, len: usize, schedule: &MaskSchedule, steps: usize, rng: &mut StdRng, on_step: &mut dyn FnMut(usize)) -> Array2<usize> {
     let mut z = Array2::from_elem((n, len), model.vocab());
     for k in 0..steps {
         let (t, s) = (1.0 - k as f64 / steps as f64, 1.0 - (k + 1) as f64 / steps as f64);
         z = step(model, &z, schedule, t, s, rng);
+        on_step(k);
     }
     z
 }

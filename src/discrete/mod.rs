@@ -15,16 +15,20 @@
 //!   Gumbel-max.
 //! * [`relaxed`]: DRAKES's Gumbel-softmax relaxation of that step on soft one-hot states, with the
 //!   carry-over of unmasked tokens and an optional straight-through argmax, differentiable in burn.
+//! * [`conv`]: the DRAKES DNA denoiser (dilated residual CNN, brief `drakes.md` §1.2) and SUBS on
+//!   burn tensors; [`task`]: its pretraining task for the shared trainer.
 //! * [`oracle`]: an enumerable joint distribution over short sequences with its exact SUBS
 //!   denoiser, the test oracle for all of the above.
 
 pub mod ancestral;
+pub mod conv;
 pub mod elbo;
 pub mod net;
 pub mod oracle;
 pub mod relaxed;
 pub mod schedule;
 pub mod subs;
+pub mod task;
 
 #[cfg(test)]
 mod tests;

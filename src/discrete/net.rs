@@ -98,8 +98,20 @@ pub struct MaskedBatch<B: Backend> {
 
 /// Mask clean tokens `x0` at `t ~ U(t_min, 1)` and build the batch.
 pub fn masked_batch<B: Backend>(x0: &Array2<usize>, vocab: usize, schedule: &MaskSchedule, t_min: f64, rng: &mut StdRng, device: &B::Device) -> MaskedBatch<B> {
+    let ts: Vec<f64> = (0..x0.nrows()).map(|_| t_min + (1.0 - t_min) * rng.random::<f64>()).collect();
+    masked_batch_at(x0, &ts, vocab, schedule, rng, device)
+}
+
+/// Antithetic (stratified) times for a batch of `b` (MDLM §3.5, brief §1.1):
+/// `t_i = t_min + (1 - t_min)(i + u_i)/b`, `u_i ~ U(0, 1)` independent.
+pub fn antithetic_times(b: usize, t_min: f64, rng: &mut StdRng) -> Vec<f64> {
+    (0..b).map(|i| t_min + (1.0 - t_min) * (i as f64 + rng.random::<f64>()) / b as f64).collect()
+}
+
+/// Mask row `i` of `x0` at time `ts[i]` (each token independently with probability `1 - α_t`).
+pub fn masked_batch_at<B: Backend>(x0: &Array2<usize>, ts: &[f64], vocab: usize, schedule: &MaskSchedule, rng: &mut StdRng, device: &B::Device) -> MaskedBatch<B> {
     let (b, l) = x0.dim();
-    let ts: Vec<f64> = (0..b).map(|_| t_min + (1.0 - t_min) * rng.random::<f64>()).collect();
+    assert_eq!(ts.len(), b, "one time per row");
     let mut z = x0.clone();
     let mut target = vec![0f32; b * l * vocab];
     for i in 0..b {
@@ -127,25 +139,53 @@ pub fn masked_elbo_loss<B: Backend>(logits: Tensor<B, 3>, batch: &MaskedBatch<B>
     (nll * batch.weight.clone()).mean()
 }
 
-/// A trained [`SeqMlp`] as a host-side [`MaskedDenoiser`] (SUBS probabilities).
-pub struct SeqMlpDenoiser<B: Backend> {
+/// A network that maps soft tokens `[b, L, V + 1]` and times `[b]` to logits `[b, L, V + 1]`.
+pub trait LogitNet<B: Backend> {
+    /// Vocabulary size `V` (without the mask).
+    fn vocab(&self) -> usize;
+    /// Raw logits (before SUBS).
+    fn logits(&self, x: Tensor<B, 3>, t: Tensor<B, 1>) -> Tensor<B, 3>;
+}
+
+impl<B: Backend> LogitNet<B> for SeqMlp<B> {
+    fn vocab(&self) -> usize {
+        self.vocab
+    }
+    fn logits(&self, x: Tensor<B, 3>, t: Tensor<B, 1>) -> Tensor<B, 3> {
+        self.forward(x, t)
+    }
+}
+
+/// A trained network as a host-side [`MaskedDenoiser`] (SUBS probabilities: softmax over the `V`
+/// real tokens at masked positions, a point mass on the token at unmasked ones). Batches larger
+/// than [`DENOISER_CHUNK`] rows are evaluated in pieces to bound memory.
+pub struct NetDenoiser<B: Backend, N> {
     /// The network.
-    pub net: SeqMlp<B>,
+    pub net: N,
     /// Device.
     pub device: B::Device,
 }
 
-impl<B: Backend> MaskedDenoiser for SeqMlpDenoiser<B> {
+/// The small MLP as a denoiser.
+pub type SeqMlpDenoiser<B> = NetDenoiser<B, SeqMlp<B>>;
+
+/// Rows evaluated per network call by [`NetDenoiser`].
+pub const DENOISER_CHUNK: usize = 256;
+
+impl<B: Backend, N: LogitNet<B>> MaskedDenoiser for NetDenoiser<B, N> {
     fn vocab(&self) -> usize {
-        self.net.vocab
+        self.net.vocab()
     }
     fn probs(&mut self, z: &Array2<usize>, t: f64) -> Array3<f64> {
         let (b, l) = z.dim();
-        let v = self.net.vocab;
-        let tt = Tensor::<B, 1>::full([b], t as f32, &self.device);
-        let logits = self.net.forward(one_hot(z, v, &self.device), tt);
-        let p = softmax(logits.narrow(2, 0, v), 2);
-        let data: Vec<f32> = p.into_data().convert::<f32>().into_vec().expect("f32");
+        let v = self.net.vocab();
+        let mut data: Vec<f32> = Vec::with_capacity(b * l * v);
+        for start in (0..b).step_by(DENOISER_CHUNK) {
+            let part = z.slice(ndarray::s![start..(start + DENOISER_CHUNK).min(b), ..]).to_owned();
+            let tt = Tensor::<B, 1>::full([part.nrows()], t as f32, &self.device);
+            let logits = self.net.logits(one_hot(&part, v, &self.device), tt);
+            data.extend(softmax(logits.narrow(2, 0, v), 2).into_data().convert::<f32>().into_vec::<f32>().expect("f32"));
+        }
         let mut out = Array3::from_shape_vec((b, l, v), data.into_iter().map(f64::from).collect()).expect("shape");
         for ((i, j), &tok) in z.indexed_iter() {
             if tok < v {
