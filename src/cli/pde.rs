@@ -23,6 +23,14 @@ pub enum PdeCommand {
     Generate(GenerateArgs),
     /// Plot one trajectory of a data set: space-time heatmaps (1-D) or density frames (2-D).
     Plot(PlotArgs),
+    /// Train a WDNO model (wavelet diffusion) on a burgers1d data set.
+    Train(super::pde_wdno::WdnoTrainArgs),
+    /// Predict trajectories from u0 and f with a trained WDNO model.
+    Simulate(super::pde_wdno::SimulateArgs),
+    /// MSE (t >= 1, overall and per step) and relative L2 of predictions against the truth.
+    Eval(super::pde_wdno::EvalArgs),
+    /// Generate controls with guided WDNO sampling; J is measured by the real solver.
+    Control(super::pde_wdno::ControlArgs),
 }
 
 #[derive(Args)]
@@ -96,6 +104,10 @@ pub fn run(cmd: PdeCommand) -> Result<()> {
         PdeCommand::Solve(a) => solve_cmd(a),
         PdeCommand::Generate(a) => generate_cmd(a),
         PdeCommand::Plot(a) => plot_cmd(a),
+        PdeCommand::Train(a) => super::pde_wdno::train_cmd(a),
+        PdeCommand::Simulate(a) => super::pde_wdno::simulate_cmd(a),
+        PdeCommand::Eval(a) => super::pde_wdno::eval_cmd(a),
+        PdeCommand::Control(a) => super::pde_wdno::control_cmd(a),
     }
 }
 

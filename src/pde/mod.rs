@@ -4,3 +4,4 @@
 
 pub mod solvers;
 pub mod wavelet;
+pub mod wdno;
