@@ -175,7 +175,7 @@ fn train_defaults(preset: &str, steps: u64) -> TrainConfig {
     TrainConfig {
         steps,
         batch_size: 16,
-        lr: LrSchedule { peak, warmup: 100.min(steps / 10), decay_steps: steps, floor: 0.05 },
+        lr: LrSchedule { peak, warmup: 100.min(steps / 10), decay_steps: steps, floor: 0.05, gamma: None },
         weight_decay: 0.0,
         grad_clip: Some(1.0),
         ema_decay: ema,
@@ -398,9 +398,9 @@ pub fn control_cmd(a: ControlArgs) -> Result<()> {
     let (j, j0, jo, e, eo) = r.means();
     let mean = |x: &Vec<f64>| x.iter().sum::<f64>() / x.len() as f64;
     println!("targets {}  ({:.1} s sampling, {} {} steps)", r.j.len(), secs, opts.sampler, opts.steps);
-    println!("J (solver, true u0)   {j:.4e}   energy {e:.4f}");
+    println!("J (solver, true u0)   {j:.4e}   energy {e:.4}");
     println!("J (f = 0)             {j0:.4e}");
-    println!("J (oracle stored f)   {jo:.4e}   energy {eo:.4f}");
+    println!("J (oracle stored f)   {jo:.4e}   energy {eo:.4}");
     println!("J (from generated u0) {:.4e}   J_model (self-predicted) {:.4e}", mean(&r.j_from_generated_u0), mean(&r.j_model));
     Ok(())
 }
