@@ -1,5 +1,5 @@
 //! The `scidiff seq` command-line contract (issue 8, item 7): pretrain on the bundled DHS sample,
-//! sample FASTA (N records of length 200 over A, C, G, T), determinism for a seed, eval output, and
+//! sample FASTA (N records of length 200 over A, C, G, T), sampling determinism for a seed, eval output, and
 //! the error that names the fetch script when the DHS data are absent.
 //! Oracles: the FASTA contract itself; byte equality of outputs of identical runs.
 
@@ -22,7 +22,7 @@ fn run_ok(args: &[&str]) -> String {
 fn pretrain(dir: &Path) -> PathBuf {
     let model = dir.to_path_buf();
     let m = model.to_str().unwrap();
-    run_ok(&["seq", "pretrain", "--dataset", SAMPLE_TSV, "--preset", "quick", "--out", m, "--steps", "3", "--batch-size", "4", "--seed", "5"]);
+    run_ok(&["seq", "pretrain", "--dataset", SAMPLE_TSV, "--preset", "quick", "--out", m, "--steps", "1", "--batch-size", "2", "--seed", "5"]);
     model
 }
 
@@ -34,10 +34,9 @@ fn sample(model: &Path, out: &Path, seed: &str) -> String {
 #[test]
 fn pretrain_sample_eval_contract() {
     let tmp = tempfile::tempdir().unwrap();
+    // One pretraining run (a debug-build step of the quick denoiser costs ~30 s; training
+    // determinism for a seed is covered by tests/train_resume.rs).
     let a = pretrain(&tmp.path().join("a"));
-    let b = pretrain(&tmp.path().join("b"));
-    // Same seed, same data: bit-identical weights (CPU backend is deterministic).
-    assert_eq!(std::fs::read(a.join("checkpoint.bin")).unwrap(), std::fs::read(b.join("checkpoint.bin")).unwrap());
     let s1 = sample(&a, &tmp.path().join("s1.fasta"), "11");
     let s2 = sample(&a, &tmp.path().join("s2.fasta"), "11");
     let s3 = sample(&a, &tmp.path().join("s3.fasta"), "12");

@@ -91,12 +91,13 @@ fn new_task_config(dataset: &str, data: Option<&Path>) -> Result<(GdssTaskConfig
     Ok((GdssTaskConfig::custom(dataset, &all, &split.1), as_file.to_path_buf(), split))
 }
 
-struct TrainJob {
-    task: GdssTask,
-    cfg: TrainConfig,
-    dir: PathBuf,
-    seed: u64,
-    resume: bool,
+/// Training GDSS's networks on the chosen backend (generic graphs and molecules alike).
+pub(super) struct TrainJob {
+    pub task: GdssTask,
+    pub cfg: TrainConfig,
+    pub dir: PathBuf,
+    pub seed: u64,
+    pub resume: bool,
 }
 
 impl BackendTask for TrainJob {

@@ -6,6 +6,7 @@ mod pde_wdno;
 mod graph;
 mod graph_train;
 mod mol;
+mod mol_gdss;
 mod sde;
 mod seq;
 mod seq_oracle;

@@ -14,6 +14,11 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum MolCommand {
+    /// Train GDSS's molecule model (QM9 or MOSES) with the shared trainer.
+    Train(super::mol_gdss::TrainArgs),
+    /// Sample molecules from a trained run or GDSS's released QM9 checkpoint: SMILES as built
+    /// (one a line, empty where no molecule could be built) and optionally GDSS-corrected.
+    Sample(super::mol_gdss::SampleArgs),
     /// Load a data set, print its counts and why molecules were left out; optionally write a
     /// random sample of its training SMILES (e.g. to measure the metrics' floor with `eval`).
     Data(DataArgs),
@@ -60,13 +65,15 @@ pub struct EvalArgs {
 
 pub fn run(cmd: MolCommand) -> Result<()> {
     match cmd {
+        MolCommand::Train(a) => super::mol_gdss::train_cmd(a),
+        MolCommand::Sample(a) => super::mol_gdss::sample_cmd(a),
         MolCommand::Data(a) => data(a),
         MolCommand::Eval(a) => eval(a),
     }
 }
 
 /// `(train, test)` of a named data set.
-fn load(dataset: &str, data: Option<&Path>) -> Result<(MolData, MolData)> {
+pub(super) fn load(dataset: &str, data: Option<&Path>) -> Result<(MolData, MolData)> {
     let dir = data.map(Path::to_path_buf).unwrap_or_else(default_mol_dir);
     Ok(match dataset {
         "qm9" => load_qm9(&dir.join("qm9.tsv"))?,

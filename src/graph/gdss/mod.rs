@@ -69,6 +69,6 @@ pub use config::{ConvKind, GdssModelConfig, ScoreNetworkAConfig, ScoreNetworkXCo
 pub use layers::{AttentionHead, AttentionLayer, DenseGcnConv, Mlp};
 pub use score_a::ScoreNetworkA;
 pub use score_x::ScoreNetworkX;
-pub use sample::{GdssModel, GdssPreset, GdssSde, GraphSampler, PRESETS, sample_graph_batch};
+pub use sample::{GdssModel, GdssPreset, GdssSde, GraphSampler, MOL_PRESETS, PRESETS, sample_graph_batch};
 pub use state::GraphState;
 pub use train::{GdssNets, GdssTask, GdssTaskConfig, GdssTrainError};

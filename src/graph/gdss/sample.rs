@@ -185,11 +185,56 @@ pub const PRESETS: [GdssPreset; 4] = [
     },
 ];
 
+/// The molecule presets: QM9 as GDSS configures it (`config/qm9.yaml` and its sampler table:
+/// VE/VE σ ∈ [0.1, 1], Reverse + Langevin, snr 0.2, scale_eps 0.7, raw weights) and MOSES, which
+/// takes GDSS's ZINC250k settings (VP X / VE A σ ∈ [0.2, 1], snr 0.2, scale_eps 0.9, 38 atoms,
+/// 9 atom types). `file` names the extracted data file; `published` is unused (NaN): molecule
+/// metrics are compared in `docs/molecules.md`. Sampling ε = 1e-4 (GDSS's grid `t_k`).
+pub const MOL_PRESETS: [GdssPreset; 2] = [
+    GdssPreset {
+        name: "qm9",
+        file: "qm9.tsv",
+        max_node_num: 9,
+        max_feat_num: 4,
+        sde_x: GdssSde::Ve { sigma_min: 0.1, sigma_max: 1.0 },
+        sde_adj: GdssSde::Ve { sigma_min: 0.1, sigma_max: 1.0 },
+        predictor: GdssPredictor::Reverse,
+        corrector: true,
+        snr: 0.2,
+        scale_eps: 0.7,
+        use_ema: false,
+        eps: 1e-4,
+        published: [f64::NAN; 3],
+    },
+    GdssPreset {
+        name: "moses",
+        file: "moses_train.smi",
+        max_node_num: 38,
+        max_feat_num: 9,
+        sde_x: VP01,
+        sde_adj: GdssSde::Ve { sigma_min: 0.2, sigma_max: 1.0 },
+        predictor: GdssPredictor::Reverse,
+        corrector: true,
+        snr: 0.2,
+        scale_eps: 0.9,
+        use_ema: false,
+        eps: 1e-4,
+        published: [f64::NAN; 3],
+    },
+];
+
 impl GdssPreset {
     /// Preset by CLI name (also accepts GDSS's spellings, e.g. `community_small`, `ENZYMES`).
     pub fn by_name(name: &str) -> Option<&'static GdssPreset> {
         let key = name.to_ascii_lowercase().replace('_', "-");
         PRESETS.iter().find(|p| p.name == key)
+    }
+
+    /// A generic-graph or molecule preset by name (`qm9`, `moses`, `zinc250k-csv` → MOSES's).
+    pub fn any_by_name(name: &str) -> Option<&'static GdssPreset> {
+        let key = name.to_ascii_lowercase().replace('_', "-");
+        let key = if key == "zinc250k-csv" || key == "zinc250k" { "moses".to_string() } else { key };
+        Self::by_name(&key).or_else(|| MOL_PRESETS.iter().find(|p| p.name == key))
     }
 
     /// The two processes `[X, A]`.

@@ -160,7 +160,7 @@ impl GdssTaskConfig {
     /// Sampler settings for this model: the preset's (snr, scale_eps, ε, predictor) with this
     /// model's `N_max`, `F` and SDEs.
     pub fn sampling_preset(&self) -> GdssPreset {
-        let base = GdssPreset::by_name(&self.preset).unwrap_or(&PRESETS[0]);
+        let base = GdssPreset::any_by_name(&self.preset).unwrap_or(&PRESETS[0]);
         GdssPreset {
             name: if self.preset == "custom" { "custom" } else { base.name },
             max_node_num: self.max_node_num,
@@ -342,6 +342,19 @@ impl GdssTask {
         }
         let train = DenseGraphs::new(train, config.max_node_num, config.max_feat_num)?;
         let test = DenseGraphs::new(test, config.max_node_num, config.max_feat_num)?;
+        Ok(Self { config, train, test })
+    }
+
+    /// Builds the task from already dense data (molecules: atom-type `X`, bond-order `A`).
+    pub fn from_dense(config: GdssTaskConfig, train: DenseGraphs, test: DenseGraphs) -> Result<Self, GdssTrainError> {
+        config.check()?;
+        if train.is_empty() {
+            return Err(GdssTrainError::Empty);
+        }
+        let dims_ok = |d: &DenseGraphs| d.is_empty() || (d.n == config.max_node_num && d.f == config.max_feat_num);
+        if !dims_ok(&train) || !dims_ok(&test) {
+            return Err(GdssTrainError::Config(format!("dense data ({}, {}) differ from the model's N_max {} and F {}", train.n, train.f, config.max_node_num, config.max_feat_num)));
+        }
         Ok(Self { config, train, test })
     }
 

@@ -43,6 +43,7 @@ pub mod canon;
 pub mod dataset;
 pub mod element;
 pub mod encode;
+pub mod gdss;
 pub mod error;
 pub mod identity;
 pub mod kekule;
