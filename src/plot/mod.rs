@@ -3,6 +3,8 @@
 //! Text needs a TrueType font: `$SCIDIFF_FONT` if set, else DejaVu Sans or Liberation Sans from
 //! the usual system folders. Without one, plotting fails with a clear error.
 
+pub mod graphs;
+
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
