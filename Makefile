@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make demo   the main job: sampler study on a Gaussian mixture + training example (CPU, minutes)
+#   make demo   the main job: sampler study on a Gaussian mixture, training example, GDSS on community-small (CPU, ~12 min)
 #   make test   the test suite (what CI runs)
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
@@ -12,6 +12,11 @@ setup:
 demo: setup
 	cargo run --release -- sde study --out runs/sde-study
 	cargo run --release --example gmm_train
+	rm -rf runs/demo-graph
+	cargo run --release -- graph train --dataset community-small --preset quick --seed 0 --out runs/demo-graph
+	cargo run --release -- graph sample --model runs/demo-graph --seed 0 --out runs/demo-graph/gen.json
+	cargo run --release -- graph eval --generated runs/demo-graph/gen.json --dataset community-small
+	cargo run --release -- graph plot runs/demo-graph/gen.json --n 8 --out runs/demo-graph/gen.png
 
 test: setup
 	cargo test

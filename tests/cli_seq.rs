@@ -34,8 +34,7 @@ fn sample(model: &Path, out: &Path, seed: &str) -> String {
 #[test]
 fn pretrain_sample_eval_contract() {
     let tmp = tempfile::tempdir().unwrap();
-    // One pretraining run (a debug-build step of the quick denoiser costs ~30 s; training
-    // determinism for a seed is covered by tests/train_resume.rs).
+    // One pretraining run (training determinism for a seed is covered by tests/train_resume.rs).
     let a = pretrain(&tmp.path().join("a"));
     let s1 = sample(&a, &tmp.path().join("s1.fasta"), "11");
     let s2 = sample(&a, &tmp.path().join("s2.fasta"), "11");

@@ -15,7 +15,7 @@ use scidiff::train::trainer::{TrainConfig, train};
 
 const L: usize = 32;
 /// Training steps: enough to close half the gap with margin (30 steps reach 1.60 bits/token
-/// against a bar of 1.73; a debug-build step costs ~2 s, burn-ndarray's dilated conv1d being slow).
+/// against a bar of 1.73); the whole test takes ~2 s with `train::conv`.
 const STEPS: u64 = 40;
 
 #[test]

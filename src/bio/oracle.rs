@@ -10,6 +10,7 @@
 //! Held-out metric: AUROC (Mann–Whitney: probability that a random positive outscores a random
 //! negative, ties ½).
 
+use crate::train::conv::conv1d;
 use super::dhs::{DhsDataset, OracleHalf, oracle_half};
 use crate::train::step_rng;
 use crate::train::trainer::Task;
@@ -78,10 +79,10 @@ impl OracleConfig {
 impl<B: Backend> OracleCnn<B> {
     /// Logits `[b]` from (soft) one-hot sequences `[b, L, 4]`.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 1> {
-        let mut h = relu(self.input.forward(x.swap_dims(1, 2)));
+        let mut h = relu(conv1d(&self.input, x.swap_dims(1, 2)));
         for blk in &self.blocks {
             let u = blk.norm.forward(h.clone().swap_dims(1, 2)).swap_dims(1, 2);
-            h = h + relu(blk.conv.forward(u));
+            h = h + relu(conv1d(&blk.conv, u));
         }
         let [b, c, _] = h.dims();
         self.head.forward(h.mean_dim(2).reshape([b, c])).reshape([b])

@@ -22,6 +22,7 @@
 //! [`subs_log_probs_tensor`] and by the host-side adapter [`super::net::NetDenoiser`]; the training
 //! loss [`super::net::masked_elbo_loss`] only reads masked positions, so it takes raw logits.
 
+use crate::train::conv::conv1d as fast_conv1d;
 use super::net::LogitNet;
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig1d};
@@ -164,13 +165,13 @@ impl<B: Backend> DnaConv<B> {
         let t = if self.cfg.time_conditioning { t } else { t.zeros_like() };
         let freqs = fourier_frequencies(self.cfg.fourier_features, self.cfg.fourier_scale);
         let e = relu(self.time.forward(fourier_embedding(t, &freqs)));
-        let mut h = relu(self.input.forward(x.swap_dims(1, 2)));
+        let mut h = relu(fast_conv1d(&self.input, x.swap_dims(1, 2)));
         for b in &self.blocks {
             let u = h.clone() + b.time.forward(e.clone()).unsqueeze_dim::<3>(2);
             let u = b.norm.forward(u.swap_dims(1, 2)).swap_dims(1, 2);
-            h = h + relu(b.conv.forward(u));
+            h = h + relu(fast_conv1d(&b.conv, u));
         }
-        self.head2.forward(relu(self.head1.forward(h))).swap_dims(1, 2)
+        fast_conv1d(&self.head2, relu(fast_conv1d(&self.head1, h))).swap_dims(1, 2)
     }
 }
 

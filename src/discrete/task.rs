@@ -183,8 +183,9 @@ pub fn token_matrix(seqs: &[&[u8]], len: usize, what: &'static str) -> Result<Ar
 /// * `paper` (brief §1.2): the 20-block, 128-channel network; AdamW lr 3e-4 constant after 2500
 ///   warm-up steps, batch 512, clip 1.0, EMA 0.9999, 131,500 steps.
 /// * `quick`: the brief's 2-core CPU network (§7.3); batch 64, lr 2e-3 warm-up 100 then cosine to
-///   5 % at `steps`, EMA 0.999, 1500 steps — sized to pretrain on the 39k DHS sequences in under
-///   15 minutes on 2 cores (measured in `docs/sequences.md`).
+///   5 % at `steps`, EMA 0.999, 1500 steps — the brief's sizing for 15 minutes on 2 cores. Not
+///   met yet: with the per-tap GEMM convolution (`train::conv`) a step runs at ~0.64 steps/s on
+///   2 busy cores (release), so 1500 steps take ~40 minutes (see `docs/benchmarks.md`).
 pub fn preset(name: &str, steps: Option<u64>) -> Result<(MaskedTaskConfig, crate::train::trainer::TrainConfig), TaskError> {
     use crate::train::schedule::LrSchedule;
     use crate::train::trainer::TrainConfig;

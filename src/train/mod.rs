@@ -14,6 +14,7 @@
 //! give bit-identical weights — also across a kill and `--resume`.
 
 pub mod checkpoint;
+pub mod conv;
 pub mod data;
 pub mod device;
 pub mod ema;

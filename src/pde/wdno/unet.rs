@@ -18,6 +18,7 @@
 use super::config::UnetConfig;
 use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use crate::train::conv::conv2d;
 use burn::nn::{GroupNorm, GroupNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, silu, softmax};
@@ -58,7 +59,7 @@ impl<B: Backend> Block<B> {
         Self { proj: conv(i, o, 3, true, device), norm: GroupNormConfig::new(groups, o).init(device) }
     }
     fn forward(&self, x: Tensor<B, 4>, scale_shift: Option<(Tensor<B, 4>, Tensor<B, 4>)>) -> Tensor<B, 4> {
-        let mut x = self.norm.forward(self.proj.forward(x));
+        let mut x = self.norm.forward(conv2d(&self.proj, x));
         if let Some((scale, shift)) = scale_shift {
             x = x * scale.add_scalar(1.0) + shift;
         }
@@ -91,7 +92,7 @@ impl<B: Backend> ResBlock<B> {
         let (scale, shift) = (ss.clone().narrow(1, 0, o2 / 2), ss.narrow(1, o2 / 2, o2 / 2));
         let h = self.block2.forward(self.block1.forward(x.clone(), Some((scale, shift))), None);
         h + match &self.res {
-            Some(c) => c.forward(x),
+            Some(c) => conv2d(c, x),
             None => x,
         }
     }
@@ -124,7 +125,7 @@ impl<B: Backend> AttnBlock<B> {
     fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let [b, _, h, w] = x.dims();
         let (nh, d, n) = (self.heads, self.dim_head, h * w);
-        let qkv = self.to_qkv.forward(self.norm.forward(x.clone()));
+        let qkv = conv2d(&self.to_qkv, self.norm.forward(x.clone()));
         let part = |i: usize| qkv.clone().narrow(1, i * nh * d, nh * d).reshape([b, nh, d, n]);
         let (q, k, v) = (part(0), part(1), part(2));
         let scale = (d as f64).powf(-0.5) as f32;
@@ -134,12 +135,12 @@ impl<B: Backend> AttnBlock<B> {
                 let k = softmax(k, 3);
                 let context = k.matmul(v.swap_dims(2, 3)); // [b, h, d, e]
                 let o = context.swap_dims(2, 3).matmul(q); // [b, h, e, n]
-                norm.forward(self.to_out.forward(o.reshape([b, nh * d, h, w])))
+                norm.forward(conv2d(&self.to_out, o.reshape([b, nh * d, h, w])))
             }
             None => {
                 let sim = q.mul_scalar(scale).swap_dims(2, 3).matmul(k); // [b, h, i, j]
                 let o = softmax(sim, 3).matmul(v.swap_dims(2, 3)); // [b, h, i, d]
-                self.to_out.forward(o.swap_dims(2, 3).reshape([b, nh * d, h, w]))
+                conv2d(&self.to_out, o.swap_dims(2, 3).reshape([b, nh * d, h, w]))
             }
         };
         x + out
@@ -246,7 +247,7 @@ impl<B: Backend> Unet<B> {
     /// Predict `ε` from `x` `[b, C, H, W]` at (possibly fractional) step indices `t` `[b]`.
     pub fn forward(&self, x: Tensor<B, 4>, t: Tensor<B, 1>) -> Tensor<B, 4> {
         let t = self.time2.forward(gelu(self.time1.forward(step_embedding(t, self.dim))));
-        let mut x = self.init_conv.forward(x);
+        let mut x = conv2d(&self.init_conv, x);
         let r = x.clone();
         let mut skips = Vec::with_capacity(2 * self.downs.len());
         for l in &self.downs {
@@ -254,17 +255,17 @@ impl<B: Backend> Unet<B> {
             skips.push(x.clone());
             x = l.attn.forward(l.block2.forward(x, t.clone()));
             skips.push(x.clone());
-            x = l.resample.forward(if l.rescale { pixel_unshuffle(x) } else { x });
+            x = conv2d(&l.resample, if l.rescale { pixel_unshuffle(x) } else { x });
         }
         x = self.mid2.forward(self.mid_attn.forward(self.mid1.forward(x, t.clone())), t.clone());
         for l in &self.ups {
             x = l.block1.forward(Tensor::cat(vec![x, skips.pop().expect("skip")], 1), t.clone());
             x = l.block2.forward(Tensor::cat(vec![x, skips.pop().expect("skip")], 1), t.clone());
             x = l.attn.forward(x);
-            x = l.resample.forward(if l.rescale { upsample_nearest(x) } else { x });
+            x = conv2d(&l.resample, if l.rescale { upsample_nearest(x) } else { x });
         }
         x = self.final_block.forward(Tensor::cat(vec![x, r], 1), t);
-        self.final_conv.forward(x)
+        conv2d(&self.final_conv, x)
     }
 }
 
