@@ -269,7 +269,8 @@ pub fn interpolate_to_solver(row: ArrayView1<f64>, preset: &BurgersPreset) -> Re
 /// Re-runs the real solver (WDNO §4.3 "J_actual", §4.5) from `u0` (`[solver_nx]`, or `[store_nx]`,
 /// then interpolated) with a stored-resolution forcing `f` (`[store_nt, store_nx]`), held constant
 /// over each stored interval and interpolated linearly in space. Returns `u` at the stored times
-/// and points, `[store_nt + 1, store_nx]`.
+/// and points, `[store_nt + 1, store_nx]`. The data's fixed step is used unless the forcing breaks
+/// its stability limit; then the solver sub-steps automatically.
 pub fn resimulate(
     preset: &BurgersPreset,
     u0: ArrayView1<f64>,
@@ -302,7 +303,12 @@ pub fn resimulate(
         substeps: Some(preset.steps_per_segment * ts),
         ..preset.solver_config()
     };
-    let u = solve_burgers(u0.view(), Some(f_full.view()), &cfg)?;
+    // A generated forcing can drive `u` past the explicit limit of the data's fixed step; the
+    // solver then sub-steps automatically (finer steps where needed) instead of failing.
+    let u = match solve_burgers(u0.view(), Some(f_full.view()), &cfg) {
+        Err(SolverError::StabilityLimit { .. }) => solve_burgers(u0.view(), Some(f_full.view()), &BurgersConfig { substeps: None, ..cfg })?,
+        other => other?,
+    };
     Ok(u.slice(s![.., ..;preset.solver_nx / preset.store_nx])
         .to_owned())
 }
