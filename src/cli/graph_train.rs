@@ -60,9 +60,7 @@ struct GraphRunFile {
 }
 
 fn read_run(dir: &Path) -> Result<GraphRunFile> {
-    let p = dir.join("run.toml");
-    let text = std::fs::read_to_string(&p).with_context(|| format!("{} is not a graph training run (no run.toml)", dir.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))
+    super::read_run_toml(dir, "a graph training run")
 }
 
 type Split = (Vec<UnGraph<(), ()>>, Vec<UnGraph<(), ()>>);

@@ -60,9 +60,7 @@ struct MolRunFile {
 }
 
 fn read_run(dir: &Path) -> Result<MolRunFile> {
-    let p = dir.join("run.toml");
-    let text = std::fs::read_to_string(&p).with_context(|| format!("{} is not a molecule training run (no run.toml)", dir.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))
+    super::read_run_toml(dir, "a molecule training run")
 }
 
 fn mol_gdss_preset(dataset: &str) -> Result<&'static GdssPreset> {
@@ -79,13 +77,7 @@ fn dense_split(p: &GdssPreset, train: &MolData, test: &MolData) -> Result<(scidi
     Ok((enc(&train.molecules, "training")?, enc(&test.molecules[..test_n], "test")?))
 }
 
-fn new_run(a: &TrainArgs) -> Result<MolRunFile> {
-    if a.out.join("checkpoint.bin").exists() {
-        bail!("{} already holds a run; add --resume to continue it", a.out.display());
-    }
-    let dataset = a.dataset.as_deref().expect("clap requires --dataset");
-    let p = mol_gdss_preset(dataset)?;
-    let (train_data, _) = super::mol::load(p.name, a.data.as_deref())?;
+fn new_run(a: &TrainArgs, p: &GdssPreset, train_data: &MolData) -> Result<MolRunFile> {
     let counts = train_data.molecules.iter().map(|m| m.num_atoms()).collect();
     let mut train = match a.preset.as_str() {
         "quick" => mol_quick_train_config(),
@@ -99,21 +91,31 @@ fn new_run(a: &TrainArgs) -> Result<MolRunFile> {
 /// `scidiff mol train`.
 pub fn train_cmd(a: TrainArgs) -> Result<()> {
     let device: DeviceChoice = a.device.parse()?;
-    let run = if a.resume {
-        let mut run = read_run(&a.out)?;
-        if let Some(s) = a.seed.filter(|&s| s != run.seed) {
-            bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", run.seed);
-        }
-        run.train.steps = a.steps.unwrap_or(run.train.steps);
-        run
-    } else {
-        let run = new_run(&a)?;
-        std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-        std::fs::write(a.out.join("run.toml"), toml::to_string(&run)?)?;
-        run
+    let resumed = if a.resume { Some(read_run(&a.out)?) } else { None };
+    if resumed.is_none() && a.out.join("checkpoint.bin").exists() {
+        bail!("{} already holds a run; add --resume to continue it", a.out.display());
+    }
+    let (dataset, data) = match &resumed {
+        Some(run) => (run.task.dataset.as_str(), run.data.as_deref()),
+        None => (a.dataset.as_deref().expect("clap requires --dataset"), a.data.as_deref()),
     };
-    let p = mol_gdss_preset(&run.task.dataset)?;
-    let (train_data, test_data) = super::mol::load(p.name, run.data.as_deref())?;
+    let p = mol_gdss_preset(dataset)?;
+    let (train_data, test_data) = super::mol::load(p.name, data)?;
+    let run = match resumed {
+        Some(mut run) => {
+            if let Some(s) = a.seed.filter(|&s| s != run.seed) {
+                bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", run.seed);
+            }
+            run.train.steps = a.steps.unwrap_or(run.train.steps);
+            run
+        }
+        None => {
+            let run = new_run(&a, p, &train_data)?;
+            std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+            std::fs::write(a.out.join("run.toml"), toml::to_string(&run)?)?;
+            run
+        }
+    };
     let (dense_train, dense_test) = dense_split(p, &train_data, &test_data)?;
     let task = GdssTask::from_dense(run.task.clone(), dense_train, dense_test)?;
     eprintln!(
