@@ -16,6 +16,7 @@
 
 pub mod bio;
 pub mod discrete;
+pub mod drakes;
 pub mod error;
 pub mod graph;
 pub mod io;

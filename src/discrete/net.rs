@@ -41,7 +41,7 @@ impl Default for SeqMlpConfig {
 /// The network.
 #[derive(Module, Debug)]
 pub struct SeqMlp<B: Backend> {
-    l1: Linear<B>,
+    pub(crate) l1: Linear<B>,
     l2: Linear<B>,
     l3: Linear<B>,
     len: usize,

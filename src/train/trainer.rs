@@ -76,6 +76,11 @@ pub trait Task<B: AutodiffBackend> {
     fn loss(&self, model: &Self::Model, step: u64, seed: u64, batch_size: usize, device: &B::Device) -> Tensor<B, 1>;
     /// A validation loss of the EMA weights.
     fn validate(&self, ema: &<Self::Model as AutodiffModule<B>>::InnerModule, seed: u64, device: &B::Device) -> f64;
+    /// Extra fields for the next metrics line (e.g. the parts of a composite loss, averaged by
+    /// the task over the steps since the last call). Default: none.
+    fn extra_metrics(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        None
+    }
 }
 
 /// Training failed.
@@ -234,7 +239,10 @@ pub fn train<B: AutodiffBackend, T: Task<B>>(task: &T, cfg: &TrainConfig, dir: &
         if log_now {
             last_loss = window / window_n as f64;
             let rate = (done - start) as f64 / t0.elapsed().as_secs_f64();
-            let line = serde_json::json!({ "step": done, "loss": last_loss, "lr": lr, "steps_per_s": rate, "val_loss": val_loss });
+            let mut line = serde_json::json!({ "step": done, "loss": last_loss, "lr": lr, "steps_per_s": rate, "val_loss": val_loss });
+            if let (Some(extra), Some(obj)) = (task.extra_metrics(), line.as_object_mut()) {
+                obj.extend(extra);
+            }
             writeln!(metrics, "{line}").map_err(io_err(&metrics_path))?;
             pb.set_message(format!("loss {last_loss:.4} {rate:.1} it/s"));
             (window, window_n) = (0.0, 0);
