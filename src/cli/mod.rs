@@ -9,6 +9,7 @@ mod mol;
 mod mol_gdss;
 mod sde;
 mod seq;
+mod seq_finetune;
 mod seq_oracle;
 mod train;
 mod wavelet;

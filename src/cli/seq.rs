@@ -12,6 +12,8 @@ use scidiff::bio::evaluate::{EvalInputs, evaluate_set};
 use scidiff::bio::fasta::{FastaRecord, read_fasta, write_fasta};
 use scidiff::bio::motif::{MotifSet, load_pfm_list};
 use scidiff::discrete::ancestral::sample_with;
+use scidiff::drakes::guidance::{Guidance, guided_sample};
+use scidiff::drakes::reward::BackendReward;
 use scidiff::discrete::elbo::nelbo_mc;
 use scidiff::discrete::net::NetDenoiser;
 use scidiff::discrete::task::{MaskedConvTask, MaskedTaskConfig, preset, token_matrix};
@@ -32,6 +34,8 @@ pub enum SeqCommand {
     Baseline(BaselineArgs),
     /// Train a D2 HepG2-accessibility oracle (CNN classifier) on one chromosome half.
     TrainOracle(super::seq_oracle::TrainOracleArgs),
+    /// DRAKES reward fine-tuning of a pretrained model (relaxed trajectories, KL to the pretrained).
+    Finetune(super::seq_finetune::FinetuneArgs),
 }
 
 #[derive(Args)]
@@ -89,22 +93,24 @@ pub struct PretrainArgs {
     batch_size: Option<usize>,
 }
 
-/// `run.toml` of a model directory.
+/// `run.toml` of a model directory (pretrained, or fine-tuned with a `[finetune]` table).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RunFile {
-    seed: u64,
-    dataset: String,
-    preset: String,
-    train: TrainConfig,
-    task: MaskedTaskConfig,
+pub struct RunFile {
+    pub seed: u64,
+    pub dataset: String,
+    pub preset: String,
+    pub train: TrainConfig,
+    pub task: MaskedTaskConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finetune: Option<super::seq_finetune::FinetuneRun>,
 }
 
 fn as_refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(Vec::as_slice).collect()
 }
 
-fn read_run(dir: &Path) -> Result<RunFile> {
+pub fn read_run(dir: &Path) -> Result<RunFile> {
     super::read_run_toml(dir, "a seq model directory")
 }
 
@@ -127,6 +133,9 @@ fn pretrain(a: PretrainArgs) -> Result<()> {
     let device: DeviceChoice = a.device.parse()?;
     let run = if a.resume {
         let mut run = read_run(&a.out)?;
+        if run.finetune.is_some() {
+            bail!("{} is a fine-tuned model; continue it with `seq finetune --resume`", a.out.display());
+        }
         if let Some(s) = a.seed.filter(|s| *s != run.seed) {
             bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", run.seed);
         }
@@ -143,7 +152,7 @@ fn pretrain(a: PretrainArgs) -> Result<()> {
         if let Some(b) = a.batch_size {
             train.batch_size = b;
         }
-        RunFile { seed: a.seed.unwrap_or(0), dataset, preset: a.preset.clone(), train, task }
+        RunFile { seed: a.seed.unwrap_or(0), dataset, preset: a.preset.clone(), train, task, finetune: None }
     };
     if run.train.batch_size == 0 {
         bail!("batch size must be at least 1");
@@ -201,6 +210,37 @@ pub struct SampleArgs {
     /// Output FASTA.
     #[arg(long)]
     out: PathBuf,
+    /// Inference-time reward guidance (DRAKES' baselines): best-of-n:N, cg:SCALE, smc:ALPHA or
+    /// tds:SCALE:ALPHA. Needs --reward.
+    #[arg(long)]
+    guide: Option<String>,
+    /// Reward for --guide: motif or oracle (with --oracle).
+    #[arg(long, default_value = "motif")]
+    reward: String,
+    /// Oracle directory for --reward oracle.
+    #[arg(long)]
+    oracle: Option<PathBuf>,
+}
+
+/// Parse a `--guide` value.
+fn parse_guide(s: &str) -> Result<Guidance> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let num = |i: usize| -> Result<f64> {
+        let v: f64 = parts.get(i).with_context(|| format!("--guide {s}: missing parameter {i}"))?.parse().with_context(|| format!("--guide {s}: parameter {i} is not a number"))?;
+        if !(v.is_finite() && v > 0.0) {
+            bail!("--guide {s}: parameters must be positive and finite");
+        }
+        Ok(v)
+    };
+    let g = match parts[0] {
+        "pretrained" => Guidance::Pretrained,
+        "best-of-n" => Guidance::BestOfN { n: num(1)? as usize },
+        "cg" => Guidance::Cg { scale: num(1)? },
+        "smc" => Guidance::Smc { alpha: num(1)? },
+        "tds" => Guidance::Tds { scale: num(1)?, alpha: num(2)? },
+        o => bail!("unknown --guide method {o:?} (expected best-of-n:N, cg:SCALE, smc:ALPHA or tds:SCALE:ALPHA)"),
+    };
+    Ok(g)
 }
 
 struct SampleJob {
@@ -209,18 +249,29 @@ struct SampleJob {
     n: usize,
     steps: usize,
     seed: u64,
+    guide: Option<(Guidance, String, Option<PathBuf>)>,
 }
 
 impl BackendTask for SampleJob {
     type Output = Result<Array2<usize>>;
     fn run<B: AutodiffBackend>(self, device: B::Device) -> Self::Output {
         let (net, _) = load_ema::<B, MaskedConvTask>(&self.task, &self.dir, &device)?;
-        let mut den = NetDenoiser::<B::InnerBackend, _> { net, device };
+        let mut den = NetDenoiser::<B::InnerBackend, _> { net, device: device.clone() };
         let cfg = &self.task.config;
-        let pb = super::progress(self.steps as u64, "sampling");
         let mut rng = scidiff::rng(self.seed);
-        let x = sample_with(&mut den, self.n, cfg.net.len, &cfg.schedule, self.steps, &mut rng, &mut |_| pb.inc(1));
-        pb.finish_and_clear();
+        let x = if let Some((g, kind, oracle)) = &self.guide {
+            let reward = BackendReward::<B> { reward: super::seq_finetune::load_reward::<B>(kind, oracle.as_deref(), &device)?.frozen(), device: device.clone() };
+            let passes = if let Guidance::BestOfN { n } = g { *n as u64 } else { 1 };
+            let pb = super::progress(self.steps as u64 * passes, "guided sampling");
+            let x = guided_sample(&mut den, &reward, *g, self.n, cfg.net.len, &cfg.schedule, self.steps, &mut rng, &mut |_| pb.inc(1));
+            pb.finish_and_clear();
+            x
+        } else {
+            let pb = super::progress(self.steps as u64, "sampling");
+            let x = sample_with(&mut den, self.n, cfg.net.len, &cfg.schedule, self.steps, &mut rng, &mut |_| pb.inc(1));
+            pb.finish_and_clear();
+            x
+        };
         Ok(x)
     }
 }
@@ -238,14 +289,16 @@ fn sample(a: SampleArgs) -> Result<()> {
     let (_, task) = load_task(&a.model)?;
     let device: DeviceChoice = a.device.parse()?;
     let t0 = std::time::Instant::now();
-    let x = dispatch(device, SampleJob { task, dir: a.model.clone(), n: a.n, steps: a.steps, seed: a.seed })??;
+    let guide = a.guide.as_deref().map(parse_guide).transpose()?.map(|g| (g, a.reward.clone(), a.oracle.clone()));
+    let method = a.guide.clone().unwrap_or("none".into());
+    let x = dispatch(device, SampleJob { task, dir: a.model.clone(), n: a.n, steps: a.steps, seed: a.seed, guide })??;
     let records = x
         .rows()
         .into_iter()
         .enumerate()
         .map(|(i, row)| {
             let idx: Vec<u8> = row.iter().map(|&v| v as u8).collect();
-            Ok(FastaRecord { id: format!("sample_{}", i + 1), description: format!("seed={} steps={}", a.seed, a.steps), sequence: DNA.decode(&idx)? })
+            Ok(FastaRecord { id: format!("sample_{}", i + 1), description: format!("seed={} steps={} guide={method}", a.seed, a.steps), sequence: DNA.decode(&idx)? })
         })
         .collect::<Result<Vec<_>>>()?;
     let file = std::fs::File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
@@ -359,5 +412,6 @@ pub fn run(c: SeqCommand) -> Result<()> {
         SeqCommand::Eval(a) => eval(a),
         SeqCommand::Baseline(a) => baseline(a),
         SeqCommand::TrainOracle(a) => super::seq_oracle::train_oracle(a),
+        SeqCommand::Finetune(a) => super::seq_finetune::finetune(a),
     }
 }

@@ -94,3 +94,26 @@ pub fn hard_rewards<B: Backend>(reward: &SeqReward<B>, x: &ndarray::Array2<usize
 pub fn base_one_hot<B: Backend>(seqs: &[&[u8]], device: &B::Device) -> Tensor<B, 3> {
     one_hot4(seqs, device)
 }
+
+/// A [`SeqReward`] on an autodiff backend as a [`super::guidance::HostReward`]: values from the
+/// hard path, gradients `∂r/∂p` by back-propagation of [`SeqReward::soft`].
+pub struct BackendReward<B: AutodiffBackend> {
+    /// The reward.
+    pub reward: SeqReward<B>,
+    /// Device.
+    pub device: B::Device,
+}
+
+impl<B: AutodiffBackend> super::guidance::HostReward for BackendReward<B> {
+    fn values(&self, x: &ndarray::Array2<usize>) -> Vec<f64> {
+        hard_rewards(&self.reward.inner(), x, &self.device)
+    }
+    fn grad(&self, p: &ndarray::Array3<f64>) -> ndarray::Array3<f64> {
+        let (n, l, v) = p.dim();
+        let data: Vec<f32> = p.iter().map(|x| *x as f32).collect();
+        let x = Tensor::<B, 3>::from_data(TensorData::new(data, [n, l, v]), &self.device).require_grad();
+        let grads = self.reward.soft(x.clone()).sum().backward();
+        let g: Vec<f32> = x.grad(&grads).map(|g| g.into_data().convert::<f32>().into_vec().expect("f32")).unwrap_or_else(|| vec![0.0; n * l * v]);
+        ndarray::Array3::from_shape_vec((n, l, v), g.into_iter().map(f64::from).collect()).expect("shape")
+    }
+}

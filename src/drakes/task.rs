@@ -14,7 +14,7 @@ use crate::discrete::net::NetDenoiser;
 use crate::discrete::task::MaskedTaskConfig;
 use crate::train::checkpoint::{self, CheckpointError};
 use crate::train::step_rng;
-use crate::train::trainer::{Task, checkpoint_path};
+use crate::train::trainer::Task;
 use burn::module::Module;
 use burn::prelude::*;
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
@@ -28,17 +28,17 @@ type Rec = NamedMpkBytesRecorder<FullPrecisionSettings>;
 /// command that loads a pretrained model loads a fine-tuned one).
 pub const MODEL_KIND: &str = "masked-diffusion-dnaconv";
 
-/// The pretrained weights of a model directory (`checkpoint.bin`, EMA section) as record bytes.
-pub fn pretrained_record(dir: &Path) -> Result<Vec<u8>, CheckpointError> {
-    let path = checkpoint_path(dir);
-    let (header, sections) = checkpoint::read(&path)?;
+/// The weights of a DNA-denoiser checkpoint file (EMA section) as record bytes, with the
+/// checkpoint's step. Normally `checkpoint_path(pretrained_dir)`.
+pub fn pretrained_record(path: &Path) -> Result<(Vec<u8>, u64), CheckpointError> {
+    let (header, sections) = checkpoint::read(path)?;
     if header.kind != MODEL_KIND {
         return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{MODEL_KIND}'", header.kind) });
     }
     sections
         .into_iter()
         .find(|(n, _)| n == "ema")
-        .map(|(_, b)| b)
+        .map(|(_, b)| (b, header.step))
         .ok_or_else(|| CheckpointError::Corrupt { path: path.display().to_string(), what: "no 'ema' section".into() })
 }
 

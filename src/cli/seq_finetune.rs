@@ -1,0 +1,210 @@
+//! `scidiff seq finetune`: DRAKES reward fine-tuning of a pretrained DNA model (brief `drakes.md`
+//! §3), through the shared trainer (checkpoints, exact resume, progress bar, metrics.jsonl).
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::backend::AutodiffBackend;
+use clap::Args;
+use scidiff::bio::corpus::data_file;
+use scidiff::bio::motif::{D1Config, D1Reward, MotifSet};
+use scidiff::drakes::config::{DrakesConfig, preset};
+use scidiff::drakes::reward::SeqReward;
+use scidiff::drakes::task::{DrakesTask, pretrained_record};
+use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
+use scidiff::train::trainer::{Task, TrainConfig, TrainReport, checkpoint_path, train};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args)]
+pub struct FinetuneArgs {
+    /// Pretrained model directory (`seq pretrain`); not needed with --resume.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Fine-tuning method (drakes; the inference-time baselines are `seq sample --guide`).
+    #[arg(long, default_value = "drakes")]
+    method: String,
+    /// motif (D1, analytic liver-TF grammar) or oracle (D2 CNN; needs --oracle).
+    #[arg(long, default_value = "motif")]
+    reward: String,
+    /// Oracle directory (`seq train-oracle --half a`) for --reward oracle.
+    #[arg(long)]
+    oracle: Option<PathBuf>,
+    /// quick (2-core CPU demonstration) or paper (brief §3.3).
+    #[arg(long, default_value = "quick")]
+    preset: String,
+    /// TOML with `[drakes]` and/or `[train]` tables; a table replaces the preset's (missing keys
+    /// take the paper defaults).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Output model directory (accepted by `seq sample` and `seq eval --model`).
+    #[arg(long)]
+    out: PathBuf,
+    /// Optimiser steps (default: the preset's).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Random seed (trajectories); default 0.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// KL weight α (0 = "DRAKES w/o KL").
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// path (default) or drakes_code (the released estimator).
+    #[arg(long)]
+    kl_estimator: Option<String>,
+    /// Trajectories per optimiser step.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// Continue the run stored in --out.
+    #[arg(long)]
+    resume: bool,
+}
+
+/// The `finetune` table of a fine-tuned model's run.toml.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinetuneRun {
+    method: String,
+    reward: String,
+    oracle: Option<PathBuf>,
+    pretrained: PathBuf,
+    pretrained_step: u64,
+    preset: String,
+    seed: u64,
+    drakes: DrakesConfig,
+    train: TrainConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    drakes: Option<DrakesConfig>,
+    train: Option<TrainConfig>,
+}
+
+/// Copy of the pretrained checkpoint inside the output directory (reference model, resume).
+fn pretrained_copy(out: &Path) -> PathBuf {
+    out.join("pretrained.bin")
+}
+
+/// The reward named `kind` on backend `B` (oracle weights frozen by the task).
+pub fn load_reward<B: AutodiffBackend>(kind: &str, oracle: Option<&Path>, device: &B::Device) -> Result<SeqReward<B>> {
+    match kind {
+        "motif" => {
+            let set = MotifSet::load(data_file("motifs.json")?)?;
+            Ok(SeqReward::Motif(Arc::new(D1Reward::new(&set.reward, D1Config::default())?)))
+        }
+        "oracle" => {
+            let Some(dir) = oracle else { bail!("--reward oracle needs --oracle DIR (train one with `seq train-oracle --half a`)") };
+            Ok(SeqReward::Oracle(super::seq_oracle::oracle_model::<B>(dir, device)?))
+        }
+        o => bail!("unknown reward {o:?} (expected motif or oracle)"),
+    }
+}
+
+fn new_run(a: &FinetuneArgs) -> Result<(super::seq::RunFile, FinetuneRun)> {
+    if a.method != "drakes" {
+        bail!("unknown method {:?}: `seq finetune` trains drakes; pretrained, best-of-n, cg, smc and tds are sampling methods (`seq sample --guide`)", a.method);
+    }
+    let Some(model) = &a.model else { bail!("--model PRETRAINED_DIR is required (or --resume)") };
+    match (a.reward.as_str(), &a.oracle) {
+        ("motif", _) | ("oracle", Some(_)) => {}
+        ("oracle", None) => bail!("--reward oracle needs --oracle DIR (train one with `seq train-oracle --half a`)"),
+        (o, _) => bail!("unknown reward {o:?} (expected motif or oracle)"),
+    }
+    if checkpoint_path(&a.out).exists() {
+        bail!("{} already holds a model; add --resume to continue it", a.out.display());
+    }
+    let pre: super::seq::RunFile = super::seq::read_run(model)?;
+    let (_, step) = pretrained_record(&checkpoint_path(model))?;
+    let (mut drakes, mut train) = preset(&a.preset, a.steps).map_err(anyhow::Error::msg)?;
+    if let Some(p) = &a.config {
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))?;
+        drakes = file.drakes.unwrap_or(drakes);
+        train = file.train.unwrap_or(train);
+    }
+    if let Some(al) = a.alpha {
+        drakes.alpha = al;
+    }
+    if let Some(k) = &a.kl_estimator {
+        drakes.kl_estimator = k.parse().map_err(anyhow::Error::msg)?;
+    }
+    if let Some(b) = a.batch_size {
+        train.batch_size = b;
+    }
+    drakes.validate().map_err(|e| anyhow::anyhow!("invalid DRAKES configuration: {e}"))?;
+    if train.batch_size == 0 {
+        bail!("batch size must be at least 1");
+    }
+    let oracle = a.oracle.as_ref().map(|p| std::path::absolute(p)).transpose()?;
+    let ft = FinetuneRun { method: a.method.clone(), reward: a.reward.clone(), oracle, pretrained: std::path::absolute(model)?, pretrained_step: step, preset: a.preset.clone(), seed: a.seed.unwrap_or(0), drakes, train };
+    Ok((pre, ft))
+}
+
+struct FinetuneJob {
+    run: super::seq::RunFile,
+    ft: FinetuneRun,
+    dir: PathBuf,
+    resume: bool,
+}
+
+impl BackendTask for FinetuneJob {
+    type Output = Result<(TrainReport, f64)>;
+    fn run<B: AutodiffBackend>(self, device: B::Device) -> Self::Output {
+        let reward = load_reward::<B>(&self.ft.reward, self.ft.oracle.as_deref(), &device)?;
+        let (bytes, _) = pretrained_record(&pretrained_copy(&self.dir))?;
+        let task = DrakesTask::<B>::new(self.ft.drakes.clone(), self.run.task.clone(), bytes, reward, &device)?;
+        B::seed(&device, self.ft.seed);
+        let before = -task.validate(&burn::module::AutodiffModule::valid(&task.init_model(&device)), self.ft.seed, &device);
+        let report = train::<B, DrakesTask<B>>(&task, &self.ft.train, &self.dir, self.ft.seed, self.resume, &device, true)?;
+        Ok((report, before))
+    }
+}
+
+pub fn finetune(a: FinetuneArgs) -> Result<()> {
+    let device: DeviceChoice = a.device.parse()?;
+    let (run, ft) = if a.resume {
+        let mut run: super::seq::RunFile = super::seq::read_run(&a.out)?;
+        let Some(mut ft) = run.finetune.take() else { bail!("{} is not a fine-tuned model (no [finetune] in run.toml)", a.out.display()) };
+        if let Some(s) = a.seed.filter(|s| *s != ft.seed) {
+            bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", ft.seed);
+        }
+        if let Some(s) = a.steps {
+            ft.train.steps = s;
+        }
+        (run, ft)
+    } else {
+        let (pre, ft) = new_run(&a)?;
+        std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+        let tmp = a.out.join("pretrained.bin.tmp");
+        std::fs::copy(checkpoint_path(&ft.pretrained), &tmp)?;
+        std::fs::rename(&tmp, pretrained_copy(&a.out))?;
+        (pre, ft)
+    };
+    let mut stored = run.clone();
+    stored.finetune = Some(ft.clone());
+    std::fs::write(a.out.join("run.toml"), toml::to_string(&stored)?)?;
+    let d = &ft.drakes;
+    eprintln!(
+        "DRAKES fine-tune ({} reward, {:?} KL, α {}) of {} on {device}: T {} steps, last {} relaxed (τ {}), batch {}, to step {} (seed {})",
+        ft.reward, d.kl_estimator, d.alpha, ft.pretrained.display(), d.steps, d.truncate, d.tau, ft.train.batch_size, ft.train.steps, ft.seed
+    );
+    let t0 = std::time::Instant::now();
+    let (report, before) = dispatch(device, FinetuneJob { run, ft: ft.clone(), dir: a.out.clone(), resume: a.resume })??;
+    let after = report.val_loss.map(|v| format!("{:.3}", -v)).unwrap_or("-".into());
+    println!(
+        "steps {}..{}: last objective {:.3}; mean {} reward of {} validation samples: pretrained {before:.3} -> fine-tuned {after}; {:.3} steps/s, {:.0} s -> {}",
+        report.start_step,
+        report.steps,
+        report.last_loss,
+        ft.reward,
+        ft.drakes.validate_samples,
+        report.steps_per_sec,
+        t0.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    Ok(())
+}
