@@ -182,6 +182,7 @@ fn train_defaults(preset: &str, steps: u64) -> TrainConfig {
         checkpoint_every: 500,
         validate_every: 500,
         log_every: 50,
+        accumulate: 1,
     }
 }
 

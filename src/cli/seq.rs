@@ -36,6 +36,8 @@ pub enum SeqCommand {
     TrainOracle(super::seq_oracle::TrainOracleArgs),
     /// DRAKES reward fine-tuning of a pretrained model (relaxed trajectories, KL to the pretrained).
     Finetune(super::seq_finetune::FinetuneArgs),
+    /// Plot two `seq eval` metrics per method (reward vs log-likelihood trade-off figure).
+    PlotTradeoff(super::seq_finetune::TradeoffArgs),
 }
 
 #[derive(Args)]
@@ -319,6 +321,10 @@ pub struct EvalArgs {
     /// sequences with p(HepG2) > 0.5 (the ATAC-Acc analogue).
     #[arg(long)]
     oracle: Option<PathBuf>,
+    /// The fine-tuning (train) oracle, A: adds its median logit and the train − eval gap (reward
+    /// hacking shows as a large gap).
+    #[arg(long)]
+    oracle_train: Option<PathBuf>,
     /// Data directory with dhs.tsv, motifs.json, jaspar2022_core_nr.json (default: $SCIDIFF_DATA/dhs
     /// or ~/.cache/scidiff/dhs); metrics whose file is missing are reported as absent.
     #[arg(long)]
@@ -394,6 +400,14 @@ fn eval(a: EvalArgs) -> Result<()> {
         let z = super::seq_oracle::oracle_logits(dir, &seqs, &a.device)?;
         out["oracle_logit_median"] = scidiff::bio::metrics::median(&z)?.into();
         out["hepg2_accessible_pct"] = (100.0 * z.iter().filter(|v| **v > 0.0).count() as f64 / z.len() as f64).into();
+        if let Some(train_dir) = &a.oracle_train {
+            let za = super::seq_oracle::oracle_logits(train_dir, &seqs, &a.device)?;
+            let (ma, mb) = (scidiff::bio::metrics::median(&za)?, scidiff::bio::metrics::median(&z)?);
+            out["oracle_train_logit_median"] = ma.into();
+            out["oracle_gap"] = (ma - mb).into();
+        }
+    } else if a.oracle_train.is_some() {
+        bail!("--oracle-train needs --oracle (the evaluation oracle) as well");
     }
     for (k, v) in out.as_object().expect("object") {
         println!("{k:<22} {}", if v.is_null() { "n/a".to_string() } else { v.to_string() });
@@ -413,5 +427,6 @@ pub fn run(c: SeqCommand) -> Result<()> {
         SeqCommand::Baseline(a) => baseline(a),
         SeqCommand::TrainOracle(a) => super::seq_oracle::train_oracle(a),
         SeqCommand::Finetune(a) => super::seq_finetune::finetune(a),
+        SeqCommand::PlotTradeoff(a) => super::seq_finetune::tradeoff(a),
     }
 }

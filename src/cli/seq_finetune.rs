@@ -208,3 +208,48 @@ pub fn finetune(a: FinetuneArgs) -> Result<()> {
     );
     Ok(())
 }
+
+#[derive(Args)]
+pub struct TradeoffArgs {
+    /// Folder of `seq eval --json` files named METHOD.sSEED.json (scripts/drakes_table.sh writes them).
+    #[arg(long)]
+    eval: PathBuf,
+    /// Metric on the x axis.
+    #[arg(long, default_value = "loglik_median_nats")]
+    x: String,
+    /// Metric on the y axis.
+    #[arg(long, default_value = "d1_median")]
+    y: String,
+    /// Output PNG.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// One point per method (mean over seeds) of two `seq eval` metrics.
+pub fn tradeoff(a: TradeoffArgs) -> Result<()> {
+    let mut by_method: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
+    for entry in std::fs::read_dir(&a.eval).with_context(|| format!("reading {}", a.eval.display()))? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json")) else { continue };
+        let method = name.rsplit_once(".s").map_or(name, |(m, _)| m).to_string();
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?).with_context(|| format!("{} is not JSON", path.display()))?;
+        if let (Some(x), Some(y)) = (v[&a.x].as_f64(), v[&a.y].as_f64()) {
+            by_method.entry(method).or_default().push((x, y));
+        }
+    }
+    if by_method.is_empty() {
+        bail!("no file in {} has both {} and {}", a.eval.display(), a.x, a.y);
+    }
+    let points: Vec<(String, f64, f64)> = by_method
+        .into_iter()
+        .map(|(m, v)| {
+            let n = v.len() as f64;
+            (m, v.iter().map(|p| p.0).sum::<f64>() / n, v.iter().map(|p| p.1).sum::<f64>() / n)
+        })
+        .collect();
+    scidiff::plot::labelled_points(&a.out, "DRAKES-DHS: reward vs naturalness (mean over seeds)", &a.x, &a.y, &points)?;
+    for (m, x, y) in &points {
+        println!("{m:<20} {}={x:.3} {}={y:.3}", a.x, a.y);
+    }
+    Ok(())
+}

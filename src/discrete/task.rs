@@ -183,21 +183,22 @@ pub fn token_matrix(seqs: &[&[u8]], len: usize, what: &'static str) -> Result<Ar
 /// * `paper` (brief §1.2): the 20-block, 128-channel network; AdamW lr 3e-4 constant after 2500
 ///   warm-up steps, batch 512, clip 1.0, EMA 0.9999, 131,500 steps.
 /// * `quick`: the brief's 2-core CPU network (§7.3); batch 64, lr 2e-3 warm-up 100 then cosine to
-///   5 % at `steps`, EMA 0.999, 1500 steps — the brief's sizing for 15 minutes on 2 cores. Not
-///   met yet: with the per-tap GEMM convolution (`train::conv`) a step runs at ~0.64 steps/s on
-///   2 busy cores (release), so 1500 steps take ~40 minutes (see `docs/benchmarks.md`).
+///   5 % at `steps`, EMA 0.999, 600 steps (~1 pass over the 39k DHS training sequences). Measured
+///   on the 2-core machine: 550 steps in 736 s (0.75 steps/s with a compile running beside it,
+///   0.9 steps/s alone), validation NELBO 1.92 bits/token — so 600 steps fit the 15
+///   minutes. The brief's 1500-step sizing would take ~30–40 minutes here.
 pub fn preset(name: &str, steps: Option<u64>) -> Result<(MaskedTaskConfig, crate::train::trainer::TrainConfig), TaskError> {
     use crate::train::schedule::LrSchedule;
     use crate::train::trainer::TrainConfig;
     let (net, mut train, val_size) = match name {
         "paper" => {
             let lr = LrSchedule { peak: 3e-4, warmup: 2500, decay_steps: 131_500, floor: 1.0, gamma: None };
-            let t = TrainConfig { steps: 131_500, batch_size: 512, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.9999, checkpoint_every: 1000, validate_every: 1000, log_every: 100 };
+            let t = TrainConfig { steps: 131_500, batch_size: 512, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.9999, checkpoint_every: 1000, validate_every: 1000, log_every: 100, accumulate: 1 };
             (DnaConvConfig::paper(), t, 4096)
         }
         "quick" => {
-            let lr = LrSchedule { peak: 2e-3, warmup: 100, decay_steps: 1500, floor: 0.05, gamma: None };
-            let t = TrainConfig { steps: 1500, batch_size: 64, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.999, checkpoint_every: 250, validate_every: 500, log_every: 25 };
+            let lr = LrSchedule { peak: 2e-3, warmup: 100, decay_steps: 600, floor: 0.05, gamma: None };
+            let t = TrainConfig { steps: 600, batch_size: 64, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.999, checkpoint_every: 100, validate_every: 300, log_every: 25, accumulate: 1 };
             (DnaConvConfig::quick(), t, 512)
         }
         other => return Err(TaskError::Config(format!("unknown preset {other:?} (expected quick or paper)"))),

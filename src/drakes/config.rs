@@ -83,22 +83,23 @@ impl DrakesConfig {
 
 /// `(algorithm, optimiser)` of a preset.
 ///
-/// * `paper`: brief §3.3, DNA: T 128, K 50, τ 1, α 1e-3, Adam lr 1e-4 (constant), clip 1.0,
-///   1000 optimiser steps of 32 trajectories. The paper accumulates 4 micro-batches of 32
-///   (128 trajectories per step); the shared trainer has no accumulation, so this preset takes
-///   32 per step (4× fewer trajectories in total) — stated wherever its numbers are used.
+/// * `paper`: brief §3.3, DNA: T 128, K 50, τ 1, α 1e-3, Adam lr 1e-4 (constant), clip 1.0
+///   after accumulating 4 micro-batches of 32 trajectories (128 per step), 1000 optimiser steps.
+///   Differences from the released run: path KL by default (`--kl-estimator drakes_code` for
+///   theirs), frozen reference model, no activation checkpointing (burn's autodiff keeps every
+///   relaxed step's activations: about 2 GiB per trajectory at the paper size, brief §7.1).
 /// * `quick`: the brief's 2-core CPU sizing (§7.3): T 32, K 8, batch 8, path KL on 8 sampled hard
 ///   steps, lr 1e-3 (10× the paper's, to move in 60 steps), 60 steps.
 pub fn preset(name: &str, steps: Option<u64>) -> Result<(DrakesConfig, TrainConfig), String> {
     let (cfg, mut train) = match name {
         "paper" => {
             let lr = LrSchedule { peak: 1e-4, warmup: 0, decay_steps: 1000, floor: 1.0, gamma: None };
-            let t = TrainConfig { steps: 1000, batch_size: 32, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.0, checkpoint_every: 50, validate_every: 50, log_every: 1 };
+            let t = TrainConfig { steps: 1000, batch_size: 32, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.0, checkpoint_every: 50, validate_every: 50, log_every: 1, accumulate: 4 };
             (DrakesConfig::default(), t)
         }
         "quick" => {
             let lr = LrSchedule { peak: 1e-3, warmup: 0, decay_steps: 60, floor: 1.0, gamma: None };
-            let t = TrainConfig { steps: 60, batch_size: 8, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.0, checkpoint_every: 10, validate_every: 20, log_every: 1 };
+            let t = TrainConfig { steps: 60, batch_size: 8, lr, weight_decay: 0.0, grad_clip: Some(1.0), ema_decay: 0.0, checkpoint_every: 10, validate_every: 20, log_every: 1, accumulate: 1 };
             (DrakesConfig { steps: 32, truncate: 8, kl_hard_samples: Some(8), validate_samples: 32, ..DrakesConfig::default() }, t)
         }
         o => return Err(format!("unknown preset {o:?} (expected quick or paper)")),

@@ -200,3 +200,31 @@ pub fn heatmaps(path: &Path, panels: &[Panel], xlabel: &str, ylabel: &str, colum
     }
     root.present().map_err(|e| draw_err(path, e))
 }
+
+/// A scatter of named points, each drawn with its label (trade-off plots: one point per method).
+pub fn labelled_points(path: &Path, title: &str, xlabel: &str, ylabel: &str, points: &[(String, f64, f64)]) -> Result<(), PlotError> {
+    ensure_font()?;
+    let pts: Vec<&(String, f64, f64)> = points.iter().filter(|p| p.1.is_finite() && p.2.is_finite()).collect();
+    if pts.is_empty() {
+        return Err(draw_err(path, "no finite points to plot"));
+    }
+    let (x0, x1) = pts.iter().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+    let (y0, y1) = pts.iter().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.2), a.1.max(p.2)));
+    let (px, py) = (0.15 * (x1 - x0).max(1e-9), 0.1 * (y1 - y0).max(1e-9));
+    let root = BitMapBackend::new(path, (900, 700)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| draw_err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 24))
+        .margin(20)
+        .x_label_area_size(45)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)
+        .map_err(|e| draw_err(path, e))?;
+    chart.configure_mesh().x_desc(xlabel).y_desc(ylabel).draw().map_err(|e| draw_err(path, e))?;
+    for (i, p) in pts.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        chart.draw_series(std::iter::once(Circle::new((p.1, p.2), 6, color.filled()))).map_err(|e| draw_err(path, e))?;
+        chart.draw_series(std::iter::once(Text::new(p.0.clone(), (p.1, p.2), ("sans-serif", 16).into_font().color(&BLACK)))).map_err(|e| draw_err(path, e))?;
+    }
+    root.present().map_err(|e| draw_err(path, e))
+}

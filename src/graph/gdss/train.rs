@@ -459,6 +459,7 @@ pub fn paper_train_config(preset: &str, n_train: usize) -> crate::train::trainer
         checkpoint_every: 500,
         validate_every: 250,
         log_every: 10,
+        accumulate: 1,
     }
 }
 

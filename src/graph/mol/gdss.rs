@@ -85,6 +85,7 @@ pub fn mol_paper_train_config(n_train: usize) -> TrainConfig {
         checkpoint_every: 500,
         validate_every: 500,
         log_every: 20,
+        accumulate: 1,
     }
 }
 
@@ -103,6 +104,7 @@ pub fn mol_quick_train_config() -> TrainConfig {
         checkpoint_every: 250,
         validate_every: 250,
         log_every: 10,
+        accumulate: 1,
     }
 }
 
