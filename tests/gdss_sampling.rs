@@ -114,7 +114,7 @@ fn short_runs_with_released_community_small_weights() {
     let dev = Default::default();
     let mut model = GdssModel::<B>::from_checkpoint(&ck, WeightKind::Ema, p, &dev).unwrap();
     let counts = [12, 16, 20];
-    for (name, nfe) in [("pc", 6), ("s4", 4), ("dpm-solver++2m", 4)] {
+    for (name, nfe) in [("pc", 6), ("s4", 4), ("reverse", 6), ("dpm-solver++2m", 4)] {
         let sampler = GraphSampler::from_name(name, nfe, p).unwrap();
         let mut rng = scidiff::rng(7);
         let out = sample_graph_batch(&mut model, &sampler, &counts, p.max_node_num, &mut rng, None, &dev).unwrap();

@@ -183,3 +183,28 @@ fn nfe_is_exact() {
     }
     assert!("dpm-solver-4".parse::<Method>().is_err());
 }
+
+/// GDSS's own samplers (`scidiff::graph::gdss::{reverse, s4}`) on the same oracle: Reverse +
+/// Langevin (1000 steps) and S4 (1000 steps) reproduce the VP and VE targets. `scale_eps = 1`
+/// (GDSS's 0.7 deliberately cools the Langevin noise and would bias the distribution).
+#[test]
+fn gdss_reverse_and_s4_reproduce_the_targets() {
+    use scidiff::graph::gdss::{reverse::reverse_pc, s4::s4};
+    let gmm = GaussianMixture::brief_standard();
+    for (sde, t_end) in [(Arc::new(VpLinear::default()) as Arc<dyn Sde>, 1e-3), (Arc::new(Ve::default()) as Arc<dyn Sde>, 1e-5)] {
+        let target = gmm.marginal_at(sde.as_ref(), t_end);
+        for which in ["reverse", "s4"] {
+            let mut r = scidiff::rng(21);
+            let x0 = Array2::<f64>::zeros((N, gmm.dim())).noise_like(&mut r) * sde.prior_std();
+            let mut model = GmmScore { gmm: gmm.clone(), sde: sde.clone() };
+            let sdes = std::slice::from_ref(&sde);
+            let out = match which {
+                "reverse" => reverse_pc(&mut model, sdes, x0, 1000, t_end, 0.16, 1.0, &mut r, None).unwrap(),
+                _ => s4(&mut model, sdes, x0, 1000, t_end, 0.16, 1.0, &mut r, None).unwrap(),
+            };
+            assert_eq!(out.nfe, if which == "reverse" { 2000 } else { 1000 });
+            let fails = distribution_failures(&out.x, &target, gmm.weights());
+            assert!(fails.is_empty(), "{which} on {}: {fails:?}", sde.name());
+        }
+    }
+}

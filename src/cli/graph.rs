@@ -64,7 +64,7 @@ fn plot_cmd(a: PlotArgs) -> Result<()> {
 /// Sampler choice shared by `graph sample` and `mol sample`.
 #[derive(Args, Clone, Debug)]
 pub(super) struct SamplerOpts {
-    /// Sampler: s4 or any core sampler (pc, euler-maruyama, dpm-solver++2m, ...). Default:
+    /// Sampler: s4, reverse (GDSS Reverse + Langevin) or any core sampler (pc, euler-maruyama, dpm-solver++2m, ...). Default:
     /// GDSS's own for the dataset (pc with its snr/scale_eps, 2000 NFE; s4 1000 NFE; ...).
     #[arg(long)]
     pub sampler: Option<String>,
@@ -183,7 +183,7 @@ pub(super) fn sampler_from_args(a: &SamplerOpts, p: &GdssPreset) -> Result<Graph
             if let Some(k) = a.nfe {
                 match &mut s {
                     GraphSampler::Core(c) => c.nfe = k,
-                    GraphSampler::S4 { nfe, .. } => *nfe = k,
+                    GraphSampler::S4 { nfe, .. } | GraphSampler::Reverse { nfe, .. } => *nfe = k,
                 }
             }
             s
@@ -191,7 +191,7 @@ pub(super) fn sampler_from_args(a: &SamplerOpts, p: &GdssPreset) -> Result<Graph
         Some(name) => {
             let nfe = a.nfe.unwrap_or(match name {
                 "s4" | "euler-maruyama" | "em" => 1000,
-                "pc" => 2000,
+                "pc" | "reverse" => 2000,
                 _ => 50,
             });
             GraphSampler::from_name(name, nfe, p)?
@@ -202,7 +202,7 @@ pub(super) fn sampler_from_args(a: &SamplerOpts, p: &GdssPreset) -> Result<Graph
             c.snr = a.snr.unwrap_or(c.snr);
             c.scale_eps = a.scale_eps.unwrap_or(c.scale_eps);
         }
-        GraphSampler::S4 { snr, scale_eps, .. } => {
+        GraphSampler::S4 { snr, scale_eps, .. } | GraphSampler::Reverse { snr, scale_eps, .. } => {
             *snr = a.snr.unwrap_or(*snr);
             *scale_eps = a.scale_eps.unwrap_or(*scale_eps);
         }

@@ -56,6 +56,7 @@
 pub mod checkpoint;
 pub mod config;
 pub mod layers;
+pub mod reverse;
 pub mod s4;
 pub mod sample;
 pub mod score_a;

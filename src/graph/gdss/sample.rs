@@ -81,7 +81,7 @@ impl GdssSde {
 pub enum GdssPredictor {
     /// Euler–Maruyama.
     Euler,
-    /// Discrete reverse diffusion (not in scidiff's core; mapped to Euler–Maruyama).
+    /// Discrete reverse diffusion ([`super::reverse`]).
     Reverse,
     /// The S4 solver.
     S4,
@@ -243,11 +243,12 @@ impl GdssPreset {
     }
 
     /// GDSS's own sampler for this dataset with 1000 steps: Euler(+Langevin) → `pc` (2000
-    /// NFE) or `euler-maruyama` (1000), S4 → `s4` (1000). GDSS's "Reverse" predictor is not
-    /// implemented; it maps to Euler–Maruyama (same first-order reverse SDE).
+    /// NFE) or `euler-maruyama` (1000), S4 → `s4` (1000), Reverse + Langevin → `reverse`
+    /// (2000); Reverse without a corrector (used by no released config) maps to Euler–Maruyama.
     pub fn default_sampler(&self) -> GraphSampler {
         match (self.predictor, self.corrector) {
             (GdssPredictor::S4, _) => GraphSampler::S4 { nfe: 1000, t_end: self.eps, snr: self.snr, scale_eps: self.scale_eps },
+            (GdssPredictor::Reverse, true) => GraphSampler::Reverse { nfe: 2000, t_end: self.eps, snr: self.snr, scale_eps: self.scale_eps },
             (_, true) => GraphSampler::Core(SamplerConfig {
                 method: Method::Pc,
                 nfe: 2000,
@@ -339,15 +340,32 @@ pub enum GraphSampler {
         /// Langevin noise factor.
         scale_eps: f64,
     },
+    /// GDSS's Reverse predictor + Langevin corrector ([`super::reverse`]).
+    Reverse {
+        /// Evaluations of each network (2 per step).
+        nfe: usize,
+        /// Final time ε.
+        t_end: f64,
+        /// Langevin snr.
+        snr: f64,
+        /// Langevin noise factor.
+        scale_eps: f64,
+    },
 }
 
 impl GraphSampler {
     /// From a CLI name (`s4` or any core sampler), with the preset's snr/scale_eps/ε.
     pub fn from_name(name: &str, nfe: usize, preset: &GdssPreset) -> Result<Self, ConfigError> {
+        let snr = if preset.snr > 0.0 { preset.snr } else { 0.15 };
+        let scale_eps = if preset.scale_eps > 0.0 { preset.scale_eps } else { 0.7 };
         if name == "s4" {
-            let snr = if preset.snr > 0.0 { preset.snr } else { 0.15 };
-            let scale_eps = if preset.scale_eps > 0.0 { preset.scale_eps } else { 0.7 };
             return Ok(GraphSampler::S4 { nfe, t_end: preset.eps, snr, scale_eps });
+        }
+        if name == "reverse" {
+            if nfe < 2 {
+                return Err(ConfigError::Invalid(format!("the reverse sampler needs nfe >= 2 (2 evaluations per step), got {nfe}")));
+            }
+            return Ok(GraphSampler::Reverse { nfe, t_end: preset.eps, snr, scale_eps });
         }
         let method: Method = name.parse()?;
         let (snr, scale_eps) = if preset.corrector { (preset.snr, preset.scale_eps) } else { (0.16, 1.0) };
@@ -358,7 +376,7 @@ impl GraphSampler {
     pub fn nfe(&self) -> usize {
         match self {
             GraphSampler::Core(c) => c.nfe,
-            GraphSampler::S4 { nfe, .. } => *nfe,
+            GraphSampler::S4 { nfe, .. } | GraphSampler::Reverse { nfe, .. } => *nfe,
         }
     }
 
@@ -367,6 +385,7 @@ impl GraphSampler {
         match self {
             GraphSampler::Core(c) => format!("{} nfe={} snr={} scale_eps={} eps={}", c.method.name(), c.nfe, c.snr, c.scale_eps, c.t_end),
             GraphSampler::S4 { nfe, t_end, snr, scale_eps } => format!("s4 nfe={nfe} snr={snr} scale_eps={scale_eps} eps={t_end}"),
+            GraphSampler::Reverse { nfe, t_end, snr, scale_eps } => format!("reverse+langevin nfe={nfe} snr={snr} scale_eps={scale_eps} eps={t_end}"),
         }
     }
 }
@@ -441,6 +460,7 @@ pub fn sample_graph_batch<B: Backend>(
     match sampler {
         GraphSampler::Core(cfg) => sample(cfg, model, &sdes, prior, rng, progress),
         GraphSampler::S4 { nfe, t_end, snr, scale_eps } => s4(model, &sdes, prior, *nfe, *t_end, *snr, *scale_eps, rng, progress),
+        GraphSampler::Reverse { nfe, t_end, snr, scale_eps } => super::reverse::reverse_pc(model, &sdes, prior, *nfe / 2, *t_end, *snr, *scale_eps, rng, progress),
     }
 }
 
