@@ -3,6 +3,7 @@
 //! ([`mol`]: SMILES, kekulization, valency, GDSS encoding).
 
 pub mod gdss;
+pub mod generators;
 pub mod graphml;
 pub mod io;
 pub mod metrics;
