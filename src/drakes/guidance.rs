@@ -12,8 +12,11 @@
 //!   advice: guide on probabilities, not on log-probabilities as the released code does). This
 //!   is a first-order estimate of the reward change of decoding `y`; it differs from the paper's
 //!   gradient through the denoiser input.
-//! * **SMC**: particles = the batch; after each step the weights `exp((r̂(z_s) − r̂(z_t))/α)`
-//!   and multinomial resampling (every step, as the released code).
+//! * **SMC**: particles = the batch; after each step the weights are multiplied by
+//!   `exp((r̂(z_s) − r̂(z_t))/α)`, and multinomial resampling runs when the effective sample size
+//!   drops below half the particles, and after the last step. The released code resamples every
+//!   step; on the many steps where all weights are equal that only adds genealogical noise (on an
+//!   exact 27-state oracle it tripled the error at equal particle count, see the test).
 //! * **TDS**: SMC with the CG proposal and the importance factor `Π_i q_i(yᵢ)/q̃_i(yᵢ)` of the
 //!   sampled transitions.
 
@@ -100,6 +103,17 @@ fn step(p: &Array3<f64>, z: &Array2<usize>, w: f64, tilt: Option<&Array3<f64>>, 
     (out, log_iw)
 }
 
+/// Resample when the effective sample size falls below this fraction of the particles.
+pub const ESS_THRESHOLD: f64 = 0.5;
+
+/// Effective sample size `(Σw)²/Σw²` of log-weights.
+fn ess(logw: &[f64]) -> f64 {
+    let m = logw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = logw.iter().map(|x| (x - m).exp()).collect();
+    let (s1, s2) = (w.iter().sum::<f64>(), w.iter().map(|x| x * x).sum::<f64>());
+    s1 * s1 / s2
+}
+
 /// Multinomial resampling of rows by log-weights.
 fn resample(logw: &[f64], rng: &mut StdRng) -> Vec<usize> {
     let m = logw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -154,6 +168,7 @@ pub fn guided_sample(model: &mut dyn MaskedDenoiser, reward: &dyn HostReward, me
     let mut z = Array2::from_elem((n, len), v);
     let mut p = model.probs(&z, 1.0);
     let mut r_prev = reward.values(&argmax_tokens(&p));
+    let mut logw = vec![0.0; n];
     for k in 0..steps {
         let (t, s) = (1.0 - k as f64 / steps as f64, 1.0 - (k + 1) as f64 / steps as f64);
         let (at, as_) = (schedule.alpha(t), schedule.alpha(s));
@@ -167,11 +182,17 @@ pub fn guided_sample(model: &mut dyn MaskedDenoiser, reward: &dyn HostReward, me
         p = model.probs(&z, s.max(1e-5));
         if let Guidance::Smc { alpha } | Guidance::Tds { alpha, .. } = method {
             let r = reward.values(&argmax_tokens(&p));
-            let logw: Vec<f64> = (0..n).map(|i| (r[i] - r_prev[i]) / alpha + log_iw[i]).collect();
-            let idx = resample(&logw, rng);
-            z = gather(&z, &idx);
-            p = Array3::from_shape_fn(p.dim(), |(i, j, c)| p[[idx[i], j, c]]);
-            r_prev = idx.iter().map(|&i| r[i]).collect();
+            for i in 0..n {
+                logw[i] += (r[i] - r_prev[i]) / alpha + log_iw[i];
+            }
+            r_prev = r;
+            if k + 1 == steps || ess(&logw) < ESS_THRESHOLD * n as f64 {
+                let idx = resample(&logw, rng);
+                z = gather(&z, &idx);
+                p = Array3::from_shape_fn(p.dim(), |(i, j, c)| p[[idx[i], j, c]]);
+                r_prev = idx.iter().map(|&i| r_prev[i]).collect();
+                logw = vec![0.0; n];
+            }
         }
         on_step(k);
     }
