@@ -137,16 +137,11 @@ pub fn oracle_logits(dir: &Path, seqs: &[Vec<u8>], device: &str) -> Result<Vec<f
 pub fn oracle_model<B: AutodiffBackend>(dir: &Path, device: &B::Device) -> Result<scidiff::bio::oracle::OracleCnn<B>> {
     use burn::module::Module;
     use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
-    use scidiff::train::trainer::{Task, checkpoint_path};
+    use scidiff::train::trainer::{Task, checkpoint_path, ema_record};
     let run: OracleRun = super::read_run_toml(dir, "an oracle directory (seq train-oracle)")?;
     let task = OracleTask::new(run.net.clone(), vec![(vec![], 0)], vec![])?;
     let path = checkpoint_path(dir);
-    let (header, sections) = scidiff::train::checkpoint::read(&path)?;
-    let kind = <OracleTask as Task<B>>::kind(&task);
-    if header.kind != kind {
-        bail!("{}: checkpoint kind '{}' is not an oracle ('{kind}')", path.display(), header.kind);
-    }
-    let Some((_, bytes)) = sections.into_iter().find(|(n, _)| n == "ema") else { bail!("{}: no 'ema' section", path.display()) };
+    let (bytes, _) = ema_record(&path, &<OracleTask as Task<B>>::kind(&task))?;
     let record = Recorder::<B>::load(&NamedMpkBytesRecorder::<FullPrecisionSettings>::default(), bytes, device).map_err(|e| anyhow::anyhow!("{}: cannot decode the oracle weights: {e}", path.display()))?;
     Ok(run.net.init::<B>(device).load_record(record))
 }

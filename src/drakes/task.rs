@@ -12,7 +12,7 @@ use crate::discrete::ancestral::sample;
 use crate::discrete::conv::DnaConv;
 use crate::discrete::net::NetDenoiser;
 use crate::discrete::task::MaskedTaskConfig;
-use crate::train::checkpoint::{self, CheckpointError};
+use crate::train::checkpoint::CheckpointError;
 use crate::train::step_rng;
 use crate::train::trainer::Task;
 use burn::module::Module;
@@ -31,15 +31,8 @@ pub const MODEL_KIND: &str = "masked-diffusion-dnaconv";
 /// The weights of a DNA-denoiser checkpoint file (EMA section) as record bytes, with the
 /// checkpoint's step. Normally `checkpoint_path(pretrained_dir)`.
 pub fn pretrained_record(path: &Path) -> Result<(Vec<u8>, u64), CheckpointError> {
-    let (header, sections) = checkpoint::read(path)?;
-    if header.kind != MODEL_KIND {
-        return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{MODEL_KIND}'", header.kind) });
-    }
-    sections
-        .into_iter()
-        .find(|(n, _)| n == "ema")
-        .map(|(_, b)| (b, header.step))
-        .ok_or_else(|| CheckpointError::Corrupt { path: path.display().to_string(), what: "no 'ema' section".into() })
+    let (bytes, header) = crate::train::trainer::ema_record(path, MODEL_KIND)?;
+    Ok((bytes, header.step))
 }
 
 #[derive(Debug, Default)]

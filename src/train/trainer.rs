@@ -145,15 +145,20 @@ fn run_config<B: AutodiffBackend, T: Task<B>>(task: &T, cfg: &TrainConfig) -> se
 
 /// The EMA weights stored in a run directory, loaded onto `device`.
 pub fn load_ema<B: AutodiffBackend, T: Task<B>>(task: &T, dir: &Path, device: &B::Device) -> Result<(<T::Model as AutodiffModule<B>>::InnerModule, Header), CheckpointError> {
-    let path = checkpoint_path(dir);
-    let (header, sections) = checkpoint::read(&path)?;
-    if header.kind != task.kind() {
-        return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{}'", header.kind, task.kind()) });
-    }
-    let bytes = section(&sections, "ema", &path)?;
+    let (bytes, header) = ema_record(&checkpoint_path(dir), &task.kind())?;
     let model = task.init_model(device).valid();
     let record = Recorder::<B::InnerBackend>::load(&Rec::default(), bytes, device).map_err(rec_err)?;
     Ok((model.load_record(record), header))
+}
+
+/// The EMA weights of the checkpoint file `path` as record bytes, after checking its kind (for
+/// loading them onto another backend, e.g. an autodiff one for a frozen reference or reward).
+pub fn ema_record(path: &Path, kind: &str) -> Result<(Vec<u8>, Header), CheckpointError> {
+    let (header, sections) = checkpoint::read(path)?;
+    if header.kind != kind {
+        return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{kind}'", header.kind) });
+    }
+    Ok((section(&sections, "ema", path)?, header))
 }
 
 fn section(sections: &[(String, Vec<u8>)], name: &str, path: &Path) -> Result<Vec<u8>, CheckpointError> {
