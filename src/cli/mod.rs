@@ -2,6 +2,7 @@
 //! the process with one line on stderr and exit code 2.
 
 mod pde;
+mod pde_fno;
 mod pde_wdno;
 mod graph;
 mod graph_train;

@@ -23,9 +23,9 @@ pub enum PdeCommand {
     Generate(GenerateArgs),
     /// Plot one trajectory of a data set: space-time heatmaps (1-D) or density frames (2-D).
     Plot(PlotArgs),
-    /// Train a WDNO model (wavelet diffusion) on a burgers1d data set.
+    /// Train a WDNO model (wavelet diffusion), or with --arch fno the FNO baseline, on a burgers1d data set.
     Train(super::pde_wdno::WdnoTrainArgs),
-    /// Predict trajectories from u0 and f with a trained WDNO model.
+    /// Predict trajectories from u0 and f with a trained WDNO (or FNO baseline) model.
     Simulate(super::pde_wdno::SimulateArgs),
     /// MSE (t >= 1, overall and per step) and relative L2 of predictions against the truth.
     Eval(super::pde_wdno::EvalArgs),

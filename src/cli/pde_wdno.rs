@@ -5,11 +5,13 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use ndarray::{Array2, Array3, Axis, s};
 use scidiff::io::{Attr, H5Writer, read_array, read_attr};
+use scidiff::pde::fno::run::FnoRun;
 use scidiff::pde::solvers::burgers::BurgersPreset;
 use scidiff::pde::wdno::control::{GuidanceConfig, evaluate_control, simulation_metrics};
 use scidiff::pde::wdno::pack::Layout;
 use scidiff::pde::wdno::run::{RunFile, SampleOptions, Weights, control, load_net, resolve_model, simulate};
 use scidiff::pde::wdno::task::{WdnoData, WdnoTask};
+use scidiff::pde::wdno::config::Domain;
 use scidiff::pde::wdno::{Conditioning, WdnoConfig};
 use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
 use scidiff::train::schedule::LrSchedule;
@@ -21,78 +23,82 @@ use std::sync::Arc;
 pub struct WdnoTrainArgs {
     /// Training data (`u` [N, nt+1, nx], `f` [N, nt, nx]) from `pde generate --system burgers1d`.
     #[arg(long)]
-    data: PathBuf,
+    pub(super) data: PathBuf,
     /// small (41x60 data, dim-16 U-Net) or paper (81x120, dim 128).
     #[arg(long, default_value = "small")]
-    preset: String,
+    pub(super) preset: String,
     /// Model directory.
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// Train until this many steps in total (default: the preset's).
     #[arg(long)]
-    steps: Option<u64>,
+    pub(super) steps: Option<u64>,
     /// Seed of weights, batches and noise.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(super) seed: u64,
     /// cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
-    device: String,
+    pub(super) device: String,
     /// Continue the run(s) in --out up to --steps.
     #[arg(long)]
-    resume: bool,
+    pub(super) resume: bool,
     /// both (one network for simulation and control), separate (the paper's two networks, in
     /// OUT/simulation and OUT/control), simulation or control.
     #[arg(long, default_value = "both")]
-    conditioning: String,
+    pub(super) conditioning: String,
     /// Examples per step (default 16, as WDNO).
     #[arg(long)]
-    batch_size: Option<usize>,
+    pub(super) batch_size: Option<usize>,
     /// Peak learning rate (default: the preset's).
     #[arg(long)]
-    lr: Option<f64>,
+    pub(super) lr: Option<f64>,
+    /// wdno (the wavelet diffusion model), ddpm (the same diffusion in physical space, baseline)
+    /// or fno (the Fourier neural operator baseline).
+    #[arg(long, default_value = "wdno")]
+    pub(super) arch: String,
 }
 
 #[derive(Args)]
 pub struct SampleFlags {
     /// ddim (WDNO's sampler) or a core sampler (dpm-solver++2m, deis-2, ...).
     #[arg(long, default_value = "ddim")]
-    sampler: String,
+    pub(super) sampler: String,
     /// DDIM steps (or model evaluations for a core sampler).
     #[arg(long, default_value_t = 25)]
-    steps: usize,
+    pub(super) steps: usize,
     /// DDIM's eta (WDNO: 1).
     #[arg(long, default_value_t = 1.0)]
-    eta: f64,
+    pub(super) eta: f64,
     /// Seed of the sampling noise.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
+    pub(super) seed: u64,
     /// Trajectories per batch.
     #[arg(long, default_value_t = 25)]
-    batch: usize,
+    pub(super) batch: usize,
     /// Use only the first N trajectories of the input.
     #[arg(long)]
-    limit: Option<usize>,
+    pub(super) limit: Option<usize>,
     /// ema (default) or raw (the optimiser's weights, what WDNO evaluates).
     #[arg(long, default_value = "ema")]
-    weights: String,
+    pub(super) weights: String,
     /// cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
-    device: String,
+    pub(super) device: String,
 }
 
 #[derive(Args)]
 pub struct SimulateArgs {
     /// Model directory from `pde train`.
     #[arg(long)]
-    model: PathBuf,
+    pub(super) model: PathBuf,
     /// Input: `u` (only u[:, 0, :] is used) and `f`.
     #[arg(long)]
-    input: PathBuf,
+    pub(super) input: PathBuf,
     /// Output HDF5 with the predicted `u` (same shape as the input's).
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     #[command(flatten)]
-    sampling: SampleFlags,
+    pub(super) sampling: SampleFlags,
 }
 
 #[derive(Args)]
@@ -130,7 +136,7 @@ pub struct ControlArgs {
 }
 
 /// Read `u` [N, nt+1, nx] and `f` [N, nt, nx], checking they belong together.
-fn read_uf(path: &Path, limit: Option<usize>) -> Result<(Array3<f64>, Array3<f64>)> {
+pub(super) fn read_uf(path: &Path, limit: Option<usize>) -> Result<(Array3<f64>, Array3<f64>)> {
     let u: Array3<f64> = read_array(path, "u", Some(3))?.into_dimensionality()?;
     let f: Array3<f64> = read_array(path, "f", Some(3)).with_context(|| format!("{} needs the forcing dataset 'f'", path.display()))?.into_dimensionality()?;
     let ((n, t1, nx), (nf, tf, xf)) = (u.dim(), f.dim());
@@ -153,14 +159,14 @@ fn check_layout(path: &Path, u: &Array3<f64>, cfg: &WdnoConfig) -> Result<()> {
 }
 
 /// The generator preset stored in a data file's `config` attribute, else `fallback`.
-fn data_preset(path: &Path, fallback: BurgersPreset) -> BurgersPreset {
+pub(super) fn data_preset(path: &Path, fallback: BurgersPreset) -> BurgersPreset {
     match read_attr(path, "config") {
         Ok(Attr::Str(json)) => serde_json::from_str(&json).unwrap_or(fallback),
         _ => fallback,
     }
 }
 
-fn small_or_paper(preset: &str) -> Result<BurgersPreset> {
+pub(super) fn small_or_paper(preset: &str) -> Result<BurgersPreset> {
     Ok(match preset {
         "small" => BurgersPreset::small(),
         "paper" => BurgersPreset::paper(),
@@ -202,6 +208,12 @@ impl BackendTask for TrainJob {
 }
 
 pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
+    let physical = match a.arch.as_str() {
+        "wdno" => false,
+        "ddpm" => true,
+        "fno" => return super::pde_fno::train_cmd(a),
+        x => bail!("unknown --arch '{x}': expected wdno, ddpm or fno"),
+    };
     let device: DeviceChoice = a.device.parse()?;
     let conds: Vec<(Conditioning, PathBuf)> = match a.conditioning.as_str() {
         "both" => vec![(Conditioning::Both, a.out.clone())],
@@ -222,6 +234,7 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
             run
         } else {
             let wdno = WdnoConfig::preset(&a.preset, cond)?;
+            let wdno = if physical { wdno.physical() } else { wdno };
             let burgers = data_preset(&a.data, small_or_paper(&a.preset)?);
             RunFile { seed: a.seed, data: a.data.display().to_string(), burgers, train: train_defaults(&a.preset, default_steps), wdno }
         };
@@ -239,6 +252,9 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
         if run.train.batch_size == 0 || run.train.steps == 0 {
             bail!("--steps and --batch-size must be at least 1");
         }
+        if !a.resume && dir.join("checkpoint.bin").exists() {
+            bail!("{} already holds a run; add --resume to continue it", dir.display());
+        }
         check_layout(&a.data, &u, &run.wdno)?;
         let packed = match &data {
             Some(d) => d.clone(),
@@ -252,13 +268,11 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
         };
         let task = WdnoTask::new(run.wdno.clone(), packed)?;
         if !a.resume {
-            if dir.join("checkpoint.bin").exists() {
-                bail!("{} already holds a run; add --resume to continue it", dir.display());
-            }
             std::fs::create_dir_all(&dir)?;
             std::fs::write(dir.join("run.toml"), toml::to_string(&run)?)?;
         }
-        eprintln!("training WDNO ({}, {} params config) on {device} to step {} (batch {}, seed {}) in {}", cond.name(), a.preset, run.train.steps, run.train.batch_size, run.seed, dir.display());
+        let name = if run.wdno.layout.domain == Domain::Physical { "the physical-space DDPM" } else { "WDNO" };
+        eprintln!("training {name} ({}, {} params config) on {device} to step {} (batch {}, seed {}) in {}", cond.name(), a.preset, run.train.steps, run.train.batch_size, run.seed, dir.display());
         let report = dispatch(device, TrainJob { task, cfg: run.train.clone(), dir: dir.clone(), seed: run.seed, resume: a.resume })??;
         println!(
             "{}: steps {}..{}: last loss {:.5}, EMA validation loss {}, {:.2} steps/s -> {}",
@@ -274,7 +288,7 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
     Ok(())
 }
 
-fn options(s: &SampleFlags) -> Result<(SampleOptions, Weights)> {
+pub(super) fn options(s: &SampleFlags) -> Result<(SampleOptions, Weights)> {
     let w = match s.weights.as_str() {
         "ema" => Weights::Ema,
         "raw" => Weights::Raw,
@@ -305,6 +319,9 @@ impl BackendTask for SimJob {
 }
 
 pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
+    if FnoRun::is_fno(&a.model) {
+        return super::pde_fno::simulate_cmd(a);
+    }
     let (dir, run) = resolve_model(&a.model, Conditioning::Simulation)?;
     let (opts, weights) = options(&a.sampling)?;
     let (u, f) = read_uf(&a.input, a.sampling.limit)?;
@@ -366,6 +383,9 @@ impl BackendTask for CtrlJob {
 pub fn control_cmd(a: ControlArgs) -> Result<()> {
     if a.objective != "burgers-target" {
         bail!("objective '{}' is not available: expected burgers-target (smoke-leakage needs the smoke model, not built yet)", a.objective);
+    }
+    if FnoRun::is_fno(&a.model) {
+        bail!("{} holds an FNO surrogate, which predicts u from a given forcing and cannot generate controls; use a WDNO model", a.model.display());
     }
     let (dir, run) = resolve_model(&a.model, Conditioning::Control)?;
     let (opts, weights) = options(&a.sampling)?;

@@ -2,6 +2,7 @@
 //! burn tensors for training and guidance) and [`solvers`] for the systems WDNO learns and
 //! controls (viscous Burgers with control forcing, advection, 2-D incompressible smoke).
 
+pub mod fno;
 pub mod solvers;
 pub mod wavelet;
 pub mod wdno;

@@ -31,10 +31,34 @@ impl Conditioning {
     }
 }
 
-/// The 9-channel wavelet tensor of brief §2.2.
+/// Where the diffusion runs (brief §6 "Baselines named", §8 item 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    /// WDNO: single-level 2-D wavelet coefficients, 9 channels.
+    #[default]
+    Wavelet,
+    /// The "DDPM" baseline: the same diffusion on the trajectories themselves, 3 channels
+    /// (`u`, `f`, condition).
+    Physical,
+}
+
+impl Domain {
+    /// Canvas channels.
+    pub fn channels(self) -> usize {
+        match self {
+            Domain::Wavelet => 9,
+            Domain::Physical => 3,
+        }
+    }
+}
+
+/// The canvas: WDNO's 9-channel wavelet tensor of brief §2.2, or the 3-channel physical one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LayoutConfig {
+    /// Wavelet (WDNO, default) or physical (the DDPM baseline).
+    pub domain: Domain,
     /// Stored time intervals `nt` (`u` has `nt + 1` rows, `f` has `nt`); paper 80, small 40.
     pub nt: usize,
     /// Stored grid points `nx`; paper 120, small 60.
@@ -44,13 +68,15 @@ pub struct LayoutConfig {
     pub canvas: [usize; 2],
     /// Wavelet name (paper `bior2.4`); the mode is always `periodization`, level 1.
     pub wavelet: String,
-    /// Per-channel scalers (u LL, LH, HL, HH, f LL, LH, HL, HH, cond); also the loss weights.
+    /// Per-channel scalers (wavelet: u LL, LH, HL, HH, f LL, LH, HL, HH, cond; physical: u, f,
+    /// cond); values are divided by them, and they are also the loss weights.
     pub scalers: Vec<f64>,
 }
 
 impl Default for LayoutConfig {
     fn default() -> Self {
         Self {
+            domain: Domain::Wavelet,
             nt: 80,
             nx: 120,
             canvas: [64, 64],
@@ -157,6 +183,18 @@ impl WdnoConfig {
         }
     }
 
+    /// The physical-space DDPM baseline of the same size: `u`, `f` and the condition stripes
+    /// (`u0` over the top half of the rows, `uT` over the bottom half) on a canvas that holds the
+    /// whole trajectory, sides rounded up to multiples of 8 (small 48×64, paper 88×120), same U-Net, schedule and training.
+    /// Scalers 3.5 (u), 7 (f), 3.5 (cond) put the data at max |value| ≈ 0.7, the range of the
+    /// wavelet channels (a scidiff choice for an equal footing; the repo's physical scaler 10
+    /// would leave u within ±0.23).
+    pub fn physical(self) -> Self {
+        let canvas = [(self.layout.nt + 1).div_ceil(8) * 8, self.layout.nx.div_ceil(8) * 8];
+        let layout = LayoutConfig { domain: Domain::Physical, canvas, scalers: vec![3.5, 7.0, 3.5], ..self.layout };
+        Self { layout, unet: UnetConfig { channels: 3, ..self.unet }, ..self }
+    }
+
     /// A preset by name (`small` or `paper`).
     pub fn preset(name: &str, conditioning: Conditioning) -> Result<Self, WdnoError> {
         match name {
@@ -170,17 +208,21 @@ impl WdnoConfig {
     pub fn validate(&self) -> Result<(), WdnoError> {
         self.unet.validate()?;
         let l = &self.layout;
-        if l.scalers.len() != 9 || l.scalers.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(WdnoError::Config(format!("need 9 positive scalers, got {:?}", l.scalers)));
+        let ch = l.domain.channels();
+        if l.scalers.len() != ch || l.scalers.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(WdnoError::Config(format!("need {ch} positive scalers, got {:?}", l.scalers)));
         }
-        if self.unet.channels != 9 {
-            return Err(WdnoError::Config(format!("the Burgers layout has 9 channels, the U-Net {}", self.unet.channels)));
+        if self.unet.channels != ch {
+            return Err(WdnoError::Config(format!("the Burgers layout has {ch} channels, the U-Net {}", self.unet.channels)));
         }
         let [h, w] = l.canvas;
-        let (ct, cx) = ((l.nt + 2) / 2, l.nx.div_ceil(2));
-        if l.nt == 0 || l.nx < 2 || ct > h || cx > w || h % 4 != 0 {
+        let (ct, cx, stripes) = match l.domain {
+            Domain::Wavelet => ((l.nt + 2) / 2, l.nx.div_ceil(2), 4),
+            Domain::Physical => (l.nt + 1, l.nx, 2),
+        };
+        if l.nt == 0 || l.nx < 2 || ct > h || cx > w || h % stripes != 0 {
             return Err(WdnoError::Config(format!(
-                "coefficients {ct}x{cx} of {}x{} trajectories must fit the canvas {h}x{w} (rows a multiple of 4)",
+                "the {ct}x{cx} grid of {}x{} trajectories must fit the canvas {h}x{w} (rows a multiple of {stripes})",
                 l.nt + 1,
                 l.nx
             )));
@@ -215,5 +257,14 @@ mod tests {
         let back: WdnoConfig = toml::from_str(&text).unwrap();
         assert_eq!(back, WdnoConfig::small(Conditioning::Both));
         assert!(toml::from_str::<WdnoConfig>("bogus = 1").is_err());
+        let p = WdnoConfig::small(Conditioning::Both).physical();
+        p.validate().unwrap();
+        assert_eq!((p.layout.canvas, p.unet.channels), ([48, 64], 3));
+        assert_eq!(WdnoConfig::paper(Conditioning::Both).physical().layout.canvas, [88, 120]);
+        // Run files written before the physical domain existed still load, as wavelet runs.
+        let mut old: toml::Table = toml::from_str(&text).unwrap();
+        old["layout"].as_table_mut().unwrap().remove("domain");
+        let back: WdnoConfig = toml::from_str(&toml::to_string(&old).unwrap()).unwrap();
+        assert_eq!(back.layout.domain, Domain::Wavelet);
     }
 }

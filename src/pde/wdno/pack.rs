@@ -16,8 +16,12 @@
 //! the unused stripes (uT in simulation). The inverse multiplies by the scalers, crops the
 //! coefficients, inverts the DWT and crops `nt+1` (resp. `nt`) rows: exact up to rounding.
 //! [`Layout::unpack_tensor`] is the same inverse on burn tensors (differentiable, for guidance).
+//!
+//! The physical-space baseline ([`Domain::Physical`]) skips the DWT: channel 0 is `u`, 1 is `f`
+//! (plus the zero row), 2 the condition as 2 stripes of `H/2` rows, `[u0, uT]`, each divided by
+//! its scaler, in the top-left `(nt+1) × nx` of the canvas.
 
-use super::config::{Conditioning, LayoutConfig};
+use super::config::{Conditioning, Domain, LayoutConfig};
 use super::error::WdnoError;
 use crate::pde::wavelet::{Mode, Wavelet, dwtn, idwtn, tensor as wt, wavedec, waverec};
 use burn::prelude::*;
@@ -26,7 +30,7 @@ use std::collections::BTreeMap;
 
 /// Band keys in channel order.
 pub const BANDS: [&str; 4] = ["aa", "da", "ad", "dd"];
-/// Index of the condition channel.
+/// Index of the condition channel of the wavelet layout (the last channel in both domains).
 pub const COND: usize = 8;
 
 /// A validated layout with its wavelet.
@@ -43,8 +47,9 @@ impl Layout {
         let l = Self { cfg: cfg.clone(), wavelet };
         let (ct, cx) = l.coef_dims();
         let [h, w] = cfg.canvas;
-        if cfg.nt == 0 || cfg.nx < 2 || ct > h || cx > w || h % 4 != 0 || cfg.scalers.len() != 9 {
-            return Err(WdnoError::Config(format!("layout does not fit: {ct}x{cx} coefficients on {h}x{w} (rows % 4 == 0), 9 scalers: {cfg:?}")));
+        let (st, ch) = (l.stripes(), cfg.domain.channels());
+        if cfg.nt == 0 || cfg.nx < 2 || ct > h || cx > w || h % st != 0 || cfg.scalers.len() != ch {
+            return Err(WdnoError::Config(format!("layout does not fit: {ct}x{cx} grid on {h}x{w} (rows % {st} == 0), {ch} scalers: {cfg:?}")));
         }
         Ok(l)
     }
@@ -54,14 +59,36 @@ impl Layout {
         &self.cfg
     }
 
-    /// Coefficient grid `(ct, cx)` per sub-band.
+    /// Coefficient grid `(ct, cx)` per sub-band (physical: the trajectory grid `(nt+1, nx)`).
     pub fn coef_dims(&self) -> (usize, usize) {
-        ((self.cfg.nt + 2) / 2, self.cfg.nx.div_ceil(2))
+        match self.cfg.domain {
+            Domain::Wavelet => ((self.cfg.nt + 2) / 2, self.cfg.nx.div_ceil(2)),
+            Domain::Physical => (self.cfg.nt + 1, self.cfg.nx),
+        }
     }
 
-    /// Canvas shape `[9, H, W]`.
+    /// Canvas shape `[C, H, W]` (`C` = 9 wavelet, 3 physical).
     pub fn shape(&self) -> [usize; 3] {
-        [9, self.cfg.canvas[0], self.cfg.canvas[1]]
+        [self.cfg.domain.channels(), self.cfg.canvas[0], self.cfg.canvas[1]]
+    }
+
+    fn physical(&self) -> bool {
+        self.cfg.domain == Domain::Physical
+    }
+
+    /// Index of the condition channel (the last).
+    pub fn cond_channel(&self) -> usize {
+        self.cfg.domain.channels() - 1
+    }
+
+    /// Condition stripes: `a(u0), d(u0), a(uT), d(uT)` (wavelet) or `u0, uT` (physical).
+    fn stripes(&self) -> usize {
+        if self.physical() { 2 } else { 4 }
+    }
+
+    /// Channels holding `u` (the first `n`), then `f` (up to `2n`).
+    fn field_channels(&self) -> usize {
+        if self.physical() { 1 } else { 4 }
     }
 
     fn check(&self, what: &str, got: (usize, usize), want: (usize, usize)) -> Result<(), WdnoError> {
@@ -73,11 +100,18 @@ impl Layout {
 
     /// Write the condition stripes of `u0` and (if given) `uT` into channel 8 of `canvas`.
     fn write_condition(&self, mut canvas: ArrayViewMut3<f32>, u0: ArrayView1<f64>, ut: Option<ArrayView1<f64>>) -> Result<(), WdnoError> {
-        let rows = self.cfg.canvas[0] / 4;
-        let c = self.cfg.scalers[COND];
+        let rows = self.cfg.canvas[0] / self.stripes();
+        let cc = self.cond_channel();
+        let c = self.cfg.scalers[cc];
         for (i, v) in [Some(u0), ut].into_iter().enumerate() {
             let Some(v) = v else { continue };
             self.check("condition state", (1, v.len()), (1, self.cfg.nx))?;
+            if self.physical() {
+                for r in i * rows..(i + 1) * rows {
+                    canvas.slice_mut(s![cc, r, ..v.len()]).zip_mut_with(&v, |d, x| *d = (x / c) as f32);
+                }
+                continue;
+            }
             let bands = wavedec(v, &self.wavelet, Mode::Periodization, 1)?;
             for (j, band) in bands.iter().enumerate() {
                 let r0 = (2 * i + j) * rows;
@@ -98,6 +132,15 @@ impl Layout {
         let mut both = ndarray::Array3::<f64>::zeros((2, nt + 1, nx));
         both.slice_mut(s![0, .., ..]).assign(&u);
         both.slice_mut(s![1, ..nt, ..]).assign(&f);
+        if self.physical() {
+            let mut canvas = Array3::<f32>::zeros(self.shape());
+            for field in 0..2 {
+                let c = self.cfg.scalers[field];
+                canvas.slice_mut(s![field, ..nt + 1, ..nx]).zip_mut_with(&both.index_axis(Axis(0), field), |d, v| *d = (v / c) as f32);
+            }
+            self.write_condition(canvas.view_mut(), u.row(0), with_target.then(|| u.row(nt)))?;
+            return Ok(canvas);
+        }
         let bands = dwtn(both.view().into_dyn(), &self.wavelet, Mode::Periodization, 2)?;
         let mut canvas = Array3::<f32>::zeros(self.shape());
         let (ct, cx) = self.coef_dims();
@@ -122,7 +165,7 @@ impl Layout {
                 let mut u = Array2::zeros((self.cfg.nt + 1, self.cfg.nx));
                 u.row_mut(0).assign(&u0);
                 let mut c = self.pack(u.view(), f, false)?;
-                c.slice_mut(s![0..4, .., ..]).fill(0.0);
+                c.slice_mut(s![0..self.field_channels(), .., ..]).fill(0.0);
                 c
             }
             None => Array3::zeros(self.shape()),
@@ -134,18 +177,19 @@ impl Layout {
     /// Zero the target stripes (`uT`) of a packed canvas, turning a control example into a
     /// simulation one.
     pub fn drop_target(&self, mut canvas: ArrayViewMut3<f32>) {
-        let rows = self.cfg.canvas[0] / 4;
-        canvas.slice_mut(s![COND, 2 * rows.., ..]).fill(0.0);
+        let rows = self.cfg.canvas[0] / self.stripes();
+        canvas.slice_mut(s![self.cond_channel(), self.stripes() / 2 * rows.., ..]).fill(0.0);
     }
 
-    /// Mask `[9, H, W]`: 1 where the value is fixed (known condition or zero padding), 0 where
+    /// Mask `[C, H, W]`: 1 where the value is fixed (known condition or zero padding), 0 where
     /// it is generated.
     pub fn fixed_mask(&self, cond: Conditioning) -> Result<Array3<f32>, WdnoError> {
         let (ct, cx) = self.coef_dims();
         let mut m = Array3::<f32>::ones(self.shape());
+        let n = self.field_channels();
         let generated = match cond {
-            Conditioning::Simulation => 0..4,
-            Conditioning::Control => 0..8,
+            Conditioning::Simulation => 0..n,
+            Conditioning::Control => 0..2 * n,
             Conditioning::Both => return Err(WdnoError::Config("a sampling problem is either simulation or control".into())),
         };
         for ch in generated {
@@ -161,6 +205,11 @@ impl Layout {
             return Err(WdnoError::Shape(format!("canvas is {:?}, expected [{c}, {h}, {w}]", canvas.shape())));
         }
         let (ct, cx) = self.coef_dims();
+        let (nt, nx) = (self.cfg.nt, self.cfg.nx);
+        if self.physical() {
+            let field = |ch: usize, rows: usize| canvas.slice(s![ch, ..rows, ..nx]).mapv(|v| f64::from(v) * self.cfg.scalers[ch]);
+            return Ok((field(0, nt + 1), field(1, nt)));
+        }
         let mut bands = BTreeMap::new();
         for (b, key) in BANDS.iter().enumerate() {
             let mut band = ndarray::Array3::<f64>::zeros((2, ct, cx));
@@ -172,7 +221,6 @@ impl Layout {
             bands.insert(key.to_string(), band.into_dyn());
         }
         let full = idwtn(&bands, &self.wavelet, Mode::Periodization)?;
-        let (nt, nx) = (self.cfg.nt, self.cfg.nx);
         let u = full.slice(s![0, ..nt + 1, ..nx]).to_owned();
         let f = full.slice(s![1, ..nt, ..nx]).to_owned();
         Ok((u, f))
@@ -180,10 +228,15 @@ impl Layout {
 
     /// The 1-D inverse of the condition stripes `(u0, uT)` (row 0 of each stripe).
     pub fn unpack_condition(&self, canvas: ArrayView3<f32>) -> Result<(Array1<f64>, Array1<f64>), WdnoError> {
-        let rows = self.cfg.canvas[0] / 4;
+        let rows = self.cfg.canvas[0] / self.stripes();
+        let cc = self.cond_channel();
+        let c = self.cfg.scalers[cc];
+        if self.physical() {
+            let row = |i: usize| -> Array1<f64> { canvas.slice(s![cc, i * rows, ..self.cfg.nx]).mapv(|v| f64::from(v) * c) };
+            return Ok((row(0), row(1)));
+        }
         let k = self.cfg.nx.div_ceil(2);
-        let c = self.cfg.scalers[COND];
-        let row = |i: usize| -> Array1<f64> { canvas.slice(s![COND, i * rows, ..k]).mapv(|v| f64::from(v) * c) };
+        let row = |i: usize| -> Array1<f64> { canvas.slice(s![cc, i * rows, ..k]).mapv(|v| f64::from(v) * c) };
         let inv = |i: usize| -> Result<Array1<f64>, WdnoError> {
             let v = waverec(&[row(2 * i), row(2 * i + 1)], &self.wavelet, Mode::Periodization)?;
             Ok(v.slice(s![..self.cfg.nx]).to_owned())
@@ -201,9 +254,15 @@ impl Layout {
         let device = u.device();
         let f = Tensor::cat(vec![f, Tensor::zeros([b, 1, nx], &device)], 1);
         let both = Tensor::stack::<4>(vec![u, f], 1); // [B, 2, nt+1, nx]
+        let [_, h, w] = self.shape();
+        if self.physical() {
+            let sc: Vec<f32> = self.cfg.scalers[..2].iter().map(|v| *v as f32).collect();
+            let sc = Tensor::<B, 1>::from_data(TensorData::new(sc, [2]), &device).reshape([1, 2, 1, 1]);
+            let fields = (both / sc).pad((0, w - nx, 0, h - nt - 1), burn::tensor::ops::PadMode::Constant(0.0));
+            return Ok(Tensor::cat(vec![fields, Tensor::zeros([b, 1, h, w], &device)], 1));
+        }
         let bands = wt::dwtn(both, &self.wavelet, Mode::Periodization, 2)?;
         let (ct, cx) = self.coef_dims();
-        let [_, h, w] = self.shape();
         let mut chans = Vec::with_capacity(9);
         for field in 0..2 {
             for (bi, key) in BANDS.iter().enumerate() {
@@ -215,7 +274,7 @@ impl Layout {
         Ok(Tensor::cat(chans, 1))
     }
 
-    /// [`Layout::unpack`] on burn tensors (differentiable): `[B, 9, H, W]` →
+    /// [`Layout::unpack`] on burn tensors (differentiable): `[B, C, H, W]` →
     /// `(u [B, nt+1, nx], f [B, nt, nx])`.
     pub fn unpack_tensor<B: Backend>(&self, canvas: Tensor<B, 4>) -> Result<(Tensor<B, 3>, Tensor<B, 3>), WdnoError> {
         let [_, c, h, w] = canvas.dims();
@@ -225,6 +284,11 @@ impl Layout {
         }
         let (ct, cx) = self.coef_dims();
         let device = canvas.device();
+        let (nt, nx) = (self.cfg.nt, self.cfg.nx);
+        if self.physical() {
+            let field = |ch: usize, rows: usize| canvas.clone().narrow(1, ch, 1).narrow(2, 0, rows).narrow(3, 0, nx).squeeze_dim::<3>(1).mul_scalar(self.cfg.scalers[ch] as f32);
+            return Ok((field(0, nt + 1), field(1, nt)));
+        }
         let scale: Vec<f32> = self.cfg.scalers[..8].iter().map(|v| *v as f32).collect();
         let scale = Tensor::<B, 1>::from_data(TensorData::new(scale, [8]), &device).reshape([1, 8, 1, 1]);
         let coef = canvas.narrow(1, 0, 8).narrow(2, 0, ct).narrow(3, 0, cx) * scale;
@@ -234,7 +298,6 @@ impl Layout {
             bands.insert(key.to_string(), pair);
         }
         let full = wt::idwtn(&bands, &self.wavelet, Mode::Periodization)?; // [B, 2, 2ct, 2cx]
-        let (nt, nx) = (self.cfg.nt, self.cfg.nx);
         let u = full.clone().narrow(1, 0, 1).narrow(2, 0, nt + 1).narrow(3, 0, nx).squeeze_dim::<3>(1);
         let f = full.narrow(1, 1, 1).narrow(2, 0, nt).narrow(3, 0, nx).squeeze_dim::<3>(1);
         Ok((u, f))

@@ -104,3 +104,47 @@ fn masks_and_conditions() {
     assert!(matches!(l.pack(ui.slice(s![..40, ..]), fi, true), Err(WdnoError::Shape(_))));
     assert!(matches!(l.unpack(full.slice(s![.., ..20, ..])), Err(WdnoError::Shape(_))));
 }
+
+fn physical() -> Layout {
+    Layout::new(&WdnoConfig::small(Conditioning::Both).physical().layout).unwrap()
+}
+
+/// The physical layout (DDPM baseline): values sit unchanged (÷ scaler) at their grid position,
+/// so host and tensor round trips are exact up to the f32 canvas (1e-6 relative, 1e-5 absolute
+/// on values up to ~5); the condition stripes hold u0 and uT; masks cover exactly the grid.
+#[test]
+fn physical_layout_roundtrips_and_masks() {
+    let l = physical();
+    assert_eq!((l.coef_dims(), l.shape(), l.cond_channel()), ((41, 60), [3, 48, 64], 2));
+    let (u, f) = data(2);
+    let (ui, fi) = (u.index_axis(Axis(0), 1), f.index_axis(Axis(0), 1));
+    let c = l.pack(ui, fi, true).unwrap();
+    assert_eq!(c[[0, 7, 9]], (ui[[7, 9]] / 3.5) as f32);
+    assert_eq!(c[[1, 7, 9]], (fi[[7, 9]] / 7.0) as f32);
+    assert!(c.slice(s![..2, 41.., ..]).iter().all(|v| *v == 0.0) && c.slice(s![..2, .., 60..]).iter().all(|v| *v == 0.0));
+    assert_eq!(c.slice(s![2, 0, ..]), c.slice(s![2, 23, ..]));
+    let (ur, fr) = l.unpack(c.view()).unwrap();
+    assert!(max_diff(ur.view(), ui) < 1e-5 && max_diff(fr.view(), fi) < 1e-5);
+    let (u0, ut) = l.unpack_condition(c.view()).unwrap();
+    assert!(max_diff(u0.view().insert_axis(Axis(0)), ui.slice(s![0..1, ..])) < 1e-5);
+    assert!(max_diff(ut.view().insert_axis(Axis(0)), ui.slice(s![40..41, ..])) < 1e-5);
+    let mut sim = c.clone();
+    l.drop_target(sim.view_mut());
+    assert!(sim.slice(s![2, 24.., ..]).iter().all(|v| *v == 0.0) && sim.slice(s![2, ..24, ..]) == c.slice(s![2, ..24, ..]));
+    let zeros = |m: &Array3<f32>| m.iter().filter(|v| **v == 0.0).count();
+    assert_eq!(zeros(&l.fixed_mask(Conditioning::Simulation).unwrap()), 41 * 60);
+    assert_eq!(zeros(&l.fixed_mask(Conditioning::Control).unwrap()), 2 * 41 * 60);
+    let cond = l.condition(ui.row(0), None, Some(fi)).unwrap();
+    assert!(cond.slice(s![0, .., ..]).iter().all(|v| *v == 0.0) && cond.slice(s![1, .., ..]) == c.slice(s![1, .., ..]));
+    // Tensor path = host path.
+    let dev = Default::default();
+    let to_t = |a: &ndarray::Array3<f64>| Tensor::<Cpu, 3>::from_data(TensorData::new(a.iter().map(|x| *x as f32).collect::<Vec<_>>(), a.shape().to_vec()), &dev);
+    let packed = l.pack_tensor(to_t(&u), to_t(&f)).unwrap();
+    let canv = tensor_to_canvases(packed.clone());
+    let want = l.pack(u.index_axis(Axis(0), 0), f.index_axis(Axis(0), 0), false).unwrap();
+    let d = canv[0].slice(s![..2, .., ..]).iter().zip(want.slice(s![..2, .., ..])).fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(d < 1e-6, "pack differs by {d}");
+    let (ut, ft) = l.unpack_tensor(packed).unwrap();
+    let back = |t: Tensor<Cpu, 3>, a: &ndarray::Array3<f64>| t.into_data().convert::<f32>().into_vec::<f32>().unwrap().iter().zip(a.iter()).fold(0.0f64, |m, (x, y)| m.max((f64::from(*x) - y).abs()));
+    assert!(back(ut, &u) < 1e-5 && back(ft, &f) < 1e-5);
+}

@@ -25,7 +25,7 @@ use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 use std::sync::Arc;
 
-/// Packed training canvases `[N, 9, H, W]` (both condition stripes filled).
+/// Packed training canvases `[N, C, H, W]` (both condition stripes filled).
 #[derive(Debug, Clone)]
 pub struct WdnoData {
     canvases: Vec<Array3<f32>>,
@@ -53,7 +53,7 @@ impl WdnoData {
 
     /// Largest `|value|` per channel (1 means the scaler exactly covers the data).
     pub fn channel_max(&self) -> Vec<f32> {
-        let mut m = vec![0.0f32; 9];
+        let mut m = vec![0.0f32; self.canvases.first().map_or(0, |c| c.dim().0)];
         for c in &self.canvases {
             for (ch, plane) in c.axis_iter(Axis(0)).enumerate() {
                 m[ch] = plane.iter().fold(m[ch], |a, v| a.max(v.abs()));
