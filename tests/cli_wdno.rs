@@ -55,11 +55,15 @@ fn wdno_train_simulate_eval_control_plumbing() {
     assert_eq!(u(Path::new(&pred)).dim(), (2, 41, 60));
     let out = ok(&run(&["pde", "eval", "--pred", &pred, "--truth", &test]));
     assert!(out.contains("MSE(t>=1)") && out.contains("MSE per step: 1:"), "{out}");
+    let png = dir.path().join("cmp.png").display().to_string();
+    ok(&run(&["pde", "plot", &test, "--index", "1", "--compare", &pred, "--compare", &pred, "--out", &png]));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     let ctrl = dir.path().join("ctrl.h5").display().to_string();
     let out = ok(&run(&["pde", "control", "--model", &model, "--input", &test, "--out", &ctrl, "--steps", "2", "--limit", "1"]));
     assert!(out.contains("J (solver, true u0)") && out.contains("J (f = 0)"), "{out}");
     let j = read_array(Path::new(&ctrl), "J", Some(1)).unwrap();
     assert!(j.len() == 1 && j.iter().all(|v| v.is_finite() && *v >= 0.0));
+    refused(&run(&["pde", "plot", &test, "--index", "1", "--compare", &ctrl, "--out", &png]), "need trajectory 1");
     refused(&run(&["pde", "train", "--data", &train, "--arch", "unet3", "--out", &model]), "unknown --arch");
     let ddpm = dir.path().join("ddpm").display().to_string();
     ok(&run(&["pde", "train", "--arch", "ddpm", "--data", &train, "--steps", "1", "--seed", "0", "--out", &ddpm]));

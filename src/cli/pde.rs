@@ -97,6 +97,10 @@ pub struct PlotArgs {
     /// Output PNG.
     #[arg(long)]
     out: PathBuf,
+    /// Predictions (`u`, from `pde simulate`) to show beside the file's `u`, each with its
+    /// absolute error (repeatable; 1-D data only). Panels are titled with the file stems.
+    #[arg(long)]
+    compare: Vec<PathBuf>,
 }
 
 pub fn run(cmd: PdeCommand) -> Result<()> {
@@ -264,6 +268,33 @@ fn generate_cmd(a: GenerateArgs) -> Result<()> {
     Ok(())
 }
 
+/// Top row: truth, then each prediction's `u`; bottom row: the forcing `f` (when the file has
+/// one), then each prediction's `|u − truth|` titled with its MSE over `t ≥ 1`.
+fn compare_plot(a: &PlotArgs, truth: Array2<f64>, f: Option<Array2<f64>>) -> Result<()> {
+    use scidiff::plot::heatmaps;
+    let mut fields = Vec::new();
+    for p in &a.compare {
+        let x = read_array(p, "u", Some(3))?;
+        if a.index >= x.shape()[0] || x.shape()[1..] != *truth.shape() {
+            bail!("{}: 'u' is {:?}; need trajectory {} of shape {:?}", p.display(), x.shape(), a.index, truth.shape());
+        }
+        let u: Array2<f64> = x.index_axis(Axis(0), a.index).to_owned().into_dimensionality()?;
+        let err = (&u - &truth).mapv(f64::abs);
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        fields.push((stem, u, err));
+    }
+    let mse = |e: &Array2<f64>| e.slice(s![1.., ..]).mapv(|v| v * v).mean().unwrap_or(0.0);
+    let mut panels = vec![(format!("truth u[{}]", a.index), truth.view())];
+    panels.extend(fields.iter().map(|(n, u, _)| (n.clone(), u.view())));
+    panels.push(match &f {
+        Some(f) => (format!("f[{}]", a.index), f.view()),
+        None => (format!("truth u[{}]", a.index), truth.view()),
+    });
+    panels.extend(fields.iter().map(|(n, _, e)| (format!("|{n} - truth|, MSE {:.2e}", mse(e)), e.view())));
+    heatmaps(&a.out, &panels, "x (grid index)", "t (step)", fields.len() + 1)?;
+    Ok(())
+}
+
 fn plot_cmd(a: PlotArgs) -> Result<()> {
     use scidiff::plot::heatmaps;
     let has = |name: &str| dataset_shape(&a.file, name).is_ok();
@@ -286,6 +317,9 @@ fn plot_cmd(a: PlotArgs) -> Result<()> {
         let fields: Vec<Array2<f64>> = ["rho", "u", "p"].iter().map(|n| Ok(trajectory(n, 3)?.into_dimensionality()?)).collect::<Result<_>>()?;
         let panels: Vec<_> = ["rho", "u", "p"].iter().zip(&fields).map(|(n, f)| (format!("{n}[{}]", a.index), f.view())).collect();
         heatmaps(&a.out, &panels, "x (cell)", "t (step)", panels.len())?;
+    } else if !a.compare.is_empty() {
+        let f = if has("f") { Some(trajectory("f", 3)?.into_dimensionality()?) } else { None };
+        compare_plot(&a, trajectory("u", 3)?.into_dimensionality()?, f)?;
     } else {
         let u: Array2<f64> = trajectory("u", 3).context("expected dataset 'u' [N, nt+1, nx] or 'density' [N, T, ny, nx]")?.into_dimensionality()?;
         let mut panels = vec![(format!("u[{}]", a.index), u.view())];
