@@ -2,10 +2,11 @@
 #   make demo   the main job: sampler study on a Gaussian mixture, training example, GDSS on community-small,
 #               DRAKES reward fine-tuning of a DNA diffusion model (CPU, ~25 min)
 #   make test   the test suite (what CI runs)
+#   make demo-pde  WDNO on forced Burgers against the FNO baseline, simulate + control (CPU, ~20 min)
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup demo test bench
+.PHONY: setup demo demo-pde test bench
 
 setup:
 	@bash scripts/setup.sh
@@ -26,6 +27,10 @@ demo: setup
 	cargo run --release -- seq sample --model runs/demo-drakes --n 64 --steps 32 --seed 1 --out runs/demo-drakes/drakes.fasta
 	cargo run --release -- seq eval --fasta runs/demo-drakes/pretrained.fasta --model runs/demo-seq
 	cargo run --release -- seq eval --fasta runs/demo-drakes/drakes.fasta --model runs/demo-seq
+
+demo-pde: setup
+	cargo build --release
+	BIN=target/release/scidiff bash scripts/pde_demo.sh runs/demo-pde
 
 test: setup
 	cargo test

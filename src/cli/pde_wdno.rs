@@ -423,5 +423,6 @@ pub fn control_cmd(a: ControlArgs) -> Result<()> {
     println!("J (f = 0)             {j0:.4e}");
     println!("J (oracle stored f)   {jo:.4e}   energy {eo:.4}");
     println!("J (from generated u0) {:.4e}   J_model (self-predicted) {:.4e}", mean(&r.j_from_generated_u0), mean(&r.j_model));
+    println!("solver floor: the stored f re-simulated from u0 gives MSE(t>=1) {:.4e} against the stored u", r.floor());
     Ok(())
 }

@@ -94,6 +94,10 @@ pub struct ControlReport {
     pub energy: Vec<f64>,
     /// Energy of the stored f.
     pub energy_oracle: Vec<f64>,
+    /// The solver floor (brief §9.1 "Known floor"): MSE(t ≥ 1) of the stored f re-simulated
+    /// from the true u0 against the stored trajectory (the stored f is a subsample of the finer
+    /// forcing that made u, so even perfect predictions of f cannot do better through the solver).
+    pub floor_mse: Vec<f64>,
     /// Re-simulated trajectories `[N, nt+1, nx]` (generated f, true u0).
     pub u_resim: Array3<f64>,
 }
@@ -103,6 +107,11 @@ fn mean(v: &[f64]) -> f64 {
 }
 
 impl ControlReport {
+    /// Mean solver floor MSE(t ≥ 1) over targets.
+    pub fn floor(&self) -> f64 {
+        mean(&self.floor_mse)
+    }
+
     /// Means over targets: `(J, J(f=0), J(oracle), energy, energy(oracle))`.
     pub fn means(&self) -> (f64, f64, f64, f64, f64) {
         (mean(&self.j), mean(&self.j_zero), mean(&self.j_oracle), mean(&self.energy), mean(&self.energy_oracle))
@@ -129,14 +138,16 @@ pub fn evaluate_control(preset: &BurgersPreset, u_true: ArrayView3<f64>, f_true:
             };
             let (j, u) = j_of(u0.view(), fg)?;
             let (j0, _) = j_of(u0.view(), Array2::zeros(fg.dim()).view())?;
-            let (jo, _) = j_of(u0.view(), f_true.index_axis(Axis(0), i))?;
+            let (jo, uo) = j_of(u0.view(), f_true.index_axis(Axis(0), i))?;
+            let floor = (&uo.slice(ndarray::s![1.., ..]) - &ut.slice(ndarray::s![1.., ..])).mapv(|v| v * v).mean().unwrap_or(0.0);
             let (jg, _) = j_of(u_gen.index_axis(Axis(0), i).row(0), fg)?;
             let jm = burgers_control_objective(u_gen.index_axis(Axis(0), i).row(nt), target)?;
-            Ok((j, j0, jo, jg, jm, control_energy(fg), control_energy(f_true.index_axis(Axis(0), i)), u))
+            Ok((j, j0, jo, jg, jm, control_energy(fg), control_energy(f_true.index_axis(Axis(0), i)), floor, u))
         })
         .collect::<Result<_, _>>()?;
-    let mut r = ControlReport { j: vec![], j_zero: vec![], j_oracle: vec![], j_from_generated_u0: vec![], j_model: vec![], energy: vec![], energy_oracle: vec![], u_resim: Array3::zeros(u_true.dim()) };
-    for (i, (j, j0, jo, jg, jm, e, eo, u)) in rows.into_iter().enumerate() {
+    let mut r = ControlReport { j: vec![], j_zero: vec![], j_oracle: vec![], j_from_generated_u0: vec![], j_model: vec![], energy: vec![], energy_oracle: vec![], floor_mse: vec![], u_resim: Array3::zeros(u_true.dim()) };
+    for (i, (j, j0, jo, jg, jm, e, eo, floor, u)) in rows.into_iter().enumerate() {
+        r.floor_mse.push(floor);
         r.j.push(j);
         r.j_zero.push(j0);
         r.j_oracle.push(jo);
@@ -238,5 +249,10 @@ mod tests {
         let m = simulation_metrics(u.view(), u.view()).unwrap();
         assert_eq!((m.mse, m.rel_l2, m.mse_per_step.len()), (0.0, 0.0, 40));
         assert!(simulation_metrics(u.view(), f.view()).is_err());
+        // With the stored f as "generated" control, the floor is the re-simulation's own MSE:
+        // positive (the stored f subsamples the 640-segment forcing) and small.
+        let resim = simulation_metrics(r.u_resim.view(), u.view()).unwrap();
+        assert!((r.floor() - resim.mse).abs() < 1e-12 * resim.mse.max(1e-300) + 1e-15, "{} vs {}", r.floor(), resim.mse);
+        assert!(r.floor() > 0.0 && r.floor() < 1e-2, "floor {}", r.floor());
     }
 }
