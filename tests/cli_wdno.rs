@@ -89,6 +89,20 @@ fn fno_baseline_learns_and_is_refused_for_control() {
     let (fno, base) = (mse_after_t0(&p, &t), mse_after_t0(&persistence, &t));
     eprintln!("FNO MSE(t>=1) {fno:.4e}, persistence {base:.4e}");
     assert!(fno < 0.5 * base, "FNO MSE {fno:.4e} vs persistence {base:.4e}");
+    // Super-resolution harness. Oracle: the generator stores subsamples from index 0, so the
+    // same seed at twice the stored resolution holds the coarse data exactly at even indices.
+    let cfg = dir.path().join("fine.toml");
+    std::fs::write(&cfg, "store_nt = 80\nstore_nx = 120\n").unwrap();
+    let fine = dir.path().join("fine.h5").display().to_string();
+    ok(&run(&["pde", "generate", "--system", "burgers1d", "--preset", "small", "--trajectories", "16", "--seed", "5", "--config", &cfg.display().to_string(), "--out", &fine]));
+    let tf = u(Path::new(&fine));
+    assert_eq!(tf.slice(s![.., ..;2, ..;2]), t, "fine data are not a refinement of the coarse data");
+    let pf = dir.path().join("pred_fine.h5").display().to_string();
+    ok(&run(&["pde", "simulate", "--model", &model, "--input", &fine, "--out", &pf, "--limit", "2"]));
+    assert_eq!(u(Path::new(&pf)).dim(), (2, 81, 120));
+    let out = ok(&run(&["pde", "eval", "--pred", &pred, "--truth", &fine, "--upsample", "bilinear"]));
+    assert!(out.contains("trajectories 16"), "{out}");
+    refused(&run(&["pde", "eval", "--pred", &pf, "--truth", &train, "--upsample", "nearest"]), "not an integer factor");
     let ctrl = dir.path().join("ctrl.h5").display().to_string();
     refused(&run(&["pde", "control", "--model", &model, "--input", &train, "--out", &ctrl]), "FNO surrogate");
     refused(&run(&["pde", "train", "--arch", "fno", "--data", &train, "--out", &model]), "already holds a run");

@@ -93,6 +93,7 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
 struct SimJob {
     dir: PathBuf,
     run: FnoRun,
+    cfg: FnoConfig,
     weights: Weights,
     batch: usize,
     u0: Array2<f64>,
@@ -104,7 +105,7 @@ impl BackendTask for SimJob {
     fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device) -> Self::Output {
         let net = load_net::<B>(&self.dir, &self.run, self.weights, &device)?;
         let pb = super::progress(self.u0.nrows().div_ceil(self.batch.max(1)) as u64, "fno simulate");
-        let u = predict::<B::InnerBackend>(&net, &self.run.fno, self.u0.view(), self.f.view(), self.batch, &device, Some(&pb))?;
+        let u = predict::<B::InnerBackend>(&net, &self.cfg, self.u0.view(), self.f.view(), self.batch, &device, Some(&pb))?;
         pb.finish_and_clear();
         Ok(u)
     }
@@ -114,12 +115,16 @@ pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
     let run = FnoRun::load(&a.model)?;
     let (_, weights) = options(&a.sampling)?;
     let (u, f) = read_uf(&a.input, a.sampling.limit)?;
-    if (u.dim().1, u.dim().2) != (run.fno.nt + 1, run.fno.nx) {
-        bail!("{}: trajectories are {}x{}, the model expects {}x{}", a.input.display(), u.dim().1, u.dim().2, run.fno.nt + 1, run.fno.nx);
-    }
+    let cfg = if (u.dim().1, u.dim().2) == (run.fno.nt + 1, run.fno.nx) {
+        run.fno.clone()
+    } else {
+        let c = run.fno.at_resolution(u.dim().1 - 1, u.dim().2).map_err(|e| anyhow::anyhow!("{}: {e}", a.input.display()))?;
+        eprintln!("zero-shot: the FNO trained at {}x{} predicts at {}x{} (padding {:?})", run.fno.nt + 1, run.fno.nx, c.nt + 1, c.nx, c.pad);
+        c
+    };
     let u0 = u.index_axis(Axis(1), 0).to_owned();
     let t0 = std::time::Instant::now();
-    let job = SimJob { dir: a.model.clone(), run, weights, batch: a.sampling.batch, u0, f };
+    let job = SimJob { dir: a.model.clone(), run, cfg, weights, batch: a.sampling.batch, u0, f };
     let pred = dispatch(a.sampling.device.parse()?, job)??;
     let secs = t0.elapsed().as_secs_f64();
     let mut w = H5Writer::create(&a.out)?;

@@ -6,6 +6,7 @@ use clap::Args;
 use ndarray::{Array2, Array3, Axis, s};
 use scidiff::io::{Attr, H5Writer, read_array, read_attr};
 use scidiff::pde::fno::run::FnoRun;
+use scidiff::pde::resample::{Upsample, upsample};
 use scidiff::pde::solvers::burgers::BurgersPreset;
 use scidiff::pde::wdno::control::{GuidanceConfig, evaluate_control, simulation_metrics};
 use scidiff::pde::wdno::pack::Layout;
@@ -109,6 +110,10 @@ pub struct EvalArgs {
     /// Ground truth (`u`) from `pde generate`.
     #[arg(long)]
     truth: PathBuf,
+    /// nearest or bilinear: a prediction r times coarser than the truth (in t and x) is
+    /// upsampled onto the truth's grid first (super-resolution baselines).
+    #[arg(long)]
+    upsample: Option<String>,
 }
 
 #[derive(Args)]
@@ -345,8 +350,20 @@ pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
 }
 
 pub fn eval_cmd(a: EvalArgs) -> Result<()> {
-    let pred: Array3<f64> = read_array(&a.pred, "u", Some(3))?.into_dimensionality()?;
+    let mut pred: Array3<f64> = read_array(&a.pred, "u", Some(3))?.into_dimensionality()?;
     let truth: Array3<f64> = read_array(&a.truth, "u", Some(3))?.into_dimensionality()?;
+    if let Some(mode) = &a.upsample {
+        let mode = match mode.as_str() {
+            "nearest" => Upsample::Nearest,
+            "bilinear" => Upsample::Bilinear,
+            m => bail!("unknown --upsample '{m}': expected nearest or bilinear"),
+        };
+        let r = (truth.dim().1 - 1) / (pred.dim().1 - 1).max(1);
+        if r == 0 || (pred.dim().1 - 1) * r != truth.dim().1 - 1 || pred.dim().2 * r != truth.dim().2 {
+            bail!("prediction {:?} is not an integer factor coarser than the truth {:?} in both t and x", pred.dim(), truth.dim());
+        }
+        pred = upsample(pred.view(), r, truth.dim().2, mode);
+    }
     let n = pred.dim().0;
     if truth.dim().0 < n || truth.dim().1 != pred.dim().1 || truth.dim().2 != pred.dim().2 {
         bail!("prediction {:?} does not fit the truth {:?} (same nt+1 and nx, at most as many trajectories)", pred.dim(), truth.dim());

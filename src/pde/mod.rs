@@ -3,6 +3,7 @@
 //! controls (viscous Burgers with control forcing, advection, 2-D incompressible smoke).
 
 pub mod fno;
+pub mod resample;
 pub mod solvers;
 pub mod wavelet;
 pub mod wdno;

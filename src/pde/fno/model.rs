@@ -64,6 +64,19 @@ impl FnoConfig {
         Ok(())
     }
 
+    /// The same network at `r` times the resolution (`r·nt` intervals, `r·nx` points), for
+    /// zero-shot super-resolution (Li et al. §5.4): the padding grows so that the padded grid is
+    /// exactly `r` times the training one, which keeps every kept mode at the same physical
+    /// frequency; the weights do not change.
+    pub fn at_resolution(&self, nt: usize, nx: usize) -> Result<Self, WdnoError> {
+        let r = nt / self.nt;
+        if r == 0 || nt != r * self.nt || nx != r * self.nx {
+            return Err(WdnoError::Shape(format!("{}x{} is not an integer multiple r of the model's {}x{} (same r in t and x)", nt + 1, nx, self.nt + 1, self.nx)));
+        }
+        let [h, w] = self.grid();
+        Ok(Self { nt, nx, pad: [r * h - (nt + 1), r * w - nx], ..self.clone() })
+    }
+
     /// The padded grid the Fourier layers see.
     pub fn grid(&self) -> [usize; 2] {
         [self.nt + 1 + self.pad[0], self.nx + self.pad[1]]
@@ -139,13 +152,18 @@ fn pointwise<B: Backend>(l: &Linear<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
 impl<B: Backend> Fno<B> {
     /// `[N, 4, nt+1, nx]` → `[N, nt+1, nx]`.
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 3> {
+        self.forward_padded(x, self.pad)
+    }
+
+    /// [`Self::forward`] with another padding (see [`FnoConfig::at_resolution`]).
+    pub fn forward_padded(&self, x: Tensor<B, 4>, pad: [usize; 2]) -> Tensor<B, 3> {
         let [n, _, h, w] = x.dims();
         let device = x.device();
-        let grid = [h + self.pad[0], w + self.pad[1]];
+        let grid = [h + pad[0], w + pad[1]];
         let basis = DftBasis::new(grid, self.modes[0], self.modes[1]).tensors::<B>(&device);
         let mut z = pointwise(&self.lift, x);
         let c = z.dims()[1];
-        z = z.pad((0, self.pad[1], 0, self.pad[0]), burn::tensor::ops::PadMode::Constant(0.0));
+        z = z.pad((0, pad[1], 0, pad[0]), burn::tensor::ops::PadMode::Constant(0.0));
         let last = self.spectral.len() - 1;
         for (i, (k, p)) in self.spectral.iter().zip(&self.pointwise).enumerate() {
             let y = k.forward(z.clone(), &basis) + pointwise(p, z);

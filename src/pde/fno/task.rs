@@ -109,7 +109,8 @@ impl<B: AutodiffBackend> Task<B> for FnoTask {
 }
 
 /// Predict whole trajectories `[N, nt+1, nx]` from `u0 [N, nx]` and `f [N, nt, nx]` in batches
-/// of `batch`; row 0 is `u0` exactly.
+/// of `batch`; row 0 is `u0` exactly. `cfg` may be the training config at another resolution
+/// ([`FnoConfig::at_resolution`]).
 pub fn predict<B: Backend>(net: &Fno<B>, cfg: &FnoConfig, u0: ArrayView2<f64>, f: ArrayView3<f64>, batch: usize, device: &B::Device, pb: Option<&ProgressBar>) -> Result<Array3<f64>, WdnoError> {
     let x = cfg.input(u0, f)?;
     let (n, h, w) = (u0.nrows(), cfg.nt + 1, cfg.nx);
@@ -117,7 +118,7 @@ pub fn predict<B: Backend>(net: &Fno<B>, cfg: &FnoConfig, u0: ArrayView2<f64>, f
     for start in (0..n).step_by(batch.max(1)) {
         let end = (start + batch.max(1)).min(n);
         let xb: Vec<f32> = x.slice(s![start * INPUTS..end * INPUTS, .., ..]).iter().copied().collect();
-        let y = net.forward(Tensor::<B, 4>::from_data(TensorData::new(xb, [end - start, INPUTS, h, w]), device));
+        let y = net.forward_padded(Tensor::<B, 4>::from_data(TensorData::new(xb, [end - start, INPUTS, h, w]), device), cfg.pad);
         let y = y.into_data().to_vec::<f32>().map_err(|e| WdnoError::Shape(format!("{e:?}")))?;
         let y = Array3::from_shape_vec((end - start, h, w), y.into_iter().map(f64::from).collect()).expect("shape from the tensor");
         out.slice_mut(s![start..end, .., ..]).assign(&y);
@@ -156,6 +157,16 @@ mod tests {
         assert_eq!(x[[b * INPUTS + 1, 0, j]], 0.0);
         assert_eq!(x[[b * INPUTS + 2, 40, j]], 1.0);
         assert!(cfg.input(u.index_axis(Axis(1), 0), f.slice(s![.., ..39, ..])).is_err());
+    }
+
+    /// Zero-shot resolution: the padded grid doubles exactly (49x68 -> 98x136); other factors
+    /// in t and x, or non-multiples, are refused.
+    #[test]
+    fn at_resolution_scales_the_padded_grid() {
+        let cfg = FnoConfig::default();
+        let fine = cfg.at_resolution(80, 120).unwrap();
+        assert_eq!((fine.pad, fine.grid()), ([17, 16], [98, 136]));
+        assert!(cfg.at_resolution(80, 60).is_err() && cfg.at_resolution(60, 90).is_err());
     }
 
     /// Bad data are refused with an error, not a panic.
