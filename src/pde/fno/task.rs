@@ -159,6 +159,18 @@ mod tests {
         assert!(cfg.input(u.index_axis(Axis(1), 0), f.slice(s![.., ..39, ..])).is_err());
     }
 
+    /// Parameter count of the `small` FNO, by hand: lift 4·32+32, four spectral layers of
+    /// 2·288·32·32 (24 row × 12 column modes), four pointwise 32·32+32, projection 32·128+128
+    /// and 128+1.
+    #[test]
+    fn small_parameter_count() {
+        use burn::module::Module;
+        let net: Fno<burn::backend::NdArray<f32>> = FnoConfig::default().init(&Default::default());
+        assert_eq!(FnoConfig::default().basis().modes(), 288);
+        assert_eq!(net.num_params(), 160 + 4 * 2 * 288 * 32 * 32 + 4 * 1056 + 4224 + 129);
+        assert_eq!(net.num_params(), 2_368_033);
+    }
+
     /// Zero-shot resolution: the padded grid doubles exactly (49x68 -> 98x136); other factors
     /// in t and x, or non-multiples, are refused.
     #[test]

@@ -38,6 +38,11 @@ fn shape_and_parameter_count() {
     let y = net.forward(x, Tensor::from_data(TensorData::new(vec![3.0f32, 900.0], [2]), &dev));
     assert_eq!(y.dims(), [2, 9, 24, 32]);
     assert!(y.abs().sum().into_scalar().is_finite());
+    // The physical-space DDPM baseline: the same U-Net with 3 channels.
+    let phys = crate::pde::wdno::config::WdnoConfig::small(crate::pde::wdno::config::Conditioning::Both).physical().unet;
+    let pnet: Unet<Cpu> = phys.init(&dev);
+    assert_eq!(pnet.num_params(), analytic_params(16, &[1, 2, 4], 3, 4, 32));
+    assert_eq!(pnet.num_params(), 716_707);
 }
 
 /// Oracle: pixel-unshuffle and nearest upsampling by explicit index formulas.
