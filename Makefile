@@ -2,7 +2,7 @@
 #   make demo   the main job: sampler study on a Gaussian mixture, training example, GDSS on community-small,
 #               DRAKES reward fine-tuning of a DNA diffusion model (CPU, ~25 min)
 #   make test   the test suite (what CI runs)
-#   make demo-pde  WDNO on forced Burgers against the FNO baseline, simulate + control (CPU, ~15 min after the build, estimated)
+#   make demo-pde  WDNO on forced Burgers against the FNO baseline, simulate + control (CPU, 13.6 min measured after the build)
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
