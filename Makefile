@@ -33,6 +33,7 @@ demo-pde: setup
 	BIN=target/release/scidiff bash scripts/pde_demo.sh runs/demo-pde
 
 test: setup
+	bash datasets/fetch_chemnet.sh
 	cargo test
 
 bench: setup

