@@ -49,10 +49,11 @@ impl BackendTask for Job {
 
 fn run_file(a: &WdnoTrainArgs) -> Result<FnoRun> {
     if a.resume {
-        let run = FnoRun::load(&a.out)?;
+        let mut run = FnoRun::load(&a.out)?;
         if run.seed != a.seed {
             bail!("--seed {} differs from the run's seed {} (a resumed run keeps its seed)", a.seed, run.seed);
         }
+        run.train.steps = a.steps.unwrap_or(run.train.steps);
         return Ok(run);
     }
     let steps = a.steps.unwrap_or(if a.preset == "small" { 2000 } else { 20_000 });
@@ -67,8 +68,7 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
     if a.conditioning != "both" && a.conditioning != "simulation" {
         bail!("an FNO only simulates (--conditioning {} does not apply)", a.conditioning);
     }
-    let mut run = run_file(&a)?;
-    run.train.steps = a.steps.unwrap_or(run.train.steps);
+    let run = run_file(&a)?;
     if run.train.batch_size == 0 || run.train.steps == 0 {
         bail!("--steps and --batch-size must be at least 1");
     }
@@ -114,6 +114,10 @@ impl BackendTask for SimJob {
 pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
     let run = FnoRun::load(&a.model)?;
     let (_, weights) = options(&a.sampling)?;
+    let s = &a.sampling;
+    if s.sampler != "ddim" || s.steps != 25 || s.eta != 1.0 || s.seed != 0 {
+        eprintln!("note: the FNO is a deterministic regression model; --sampler, --steps, --eta and --seed do not apply and are ignored");
+    }
     let (u, f) = read_uf(&a.input, a.sampling.limit)?;
     let cfg = if (u.dim().1, u.dim().2) == (run.fno.nt + 1, run.fno.nx) {
         run.fno.clone()

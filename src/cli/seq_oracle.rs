@@ -135,13 +135,9 @@ pub fn oracle_logits(dir: &Path, seqs: &[Vec<u8>], device: &str) -> Result<Vec<f
 /// The oracle stored in `dir` (EMA weights) on an autodiff backend, for rewards that must be
 /// differentiated (DRAKES, classifier guidance).
 pub fn oracle_model<B: AutodiffBackend>(dir: &Path, device: &B::Device) -> Result<scidiff::bio::oracle::OracleCnn<B>> {
-    use burn::module::Module;
-    use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
-    use scidiff::train::trainer::{Task, checkpoint_path, ema_record};
+    use scidiff::train::trainer::{Task, checkpoint_path, load_weights};
     let run: OracleRun = super::read_run_toml(dir, "an oracle directory (seq train-oracle)")?;
     let task = OracleTask::new(run.net.clone(), vec![(vec![], 0)], vec![])?;
     let path = checkpoint_path(dir);
-    let (bytes, _) = ema_record(&path, &<OracleTask as Task<B>>::kind(&task))?;
-    let record = Recorder::<B>::load(&NamedMpkBytesRecorder::<FullPrecisionSettings>::default(), bytes, device).map_err(|e| anyhow::anyhow!("{}: cannot decode the oracle weights: {e}", path.display()))?;
-    Ok(run.net.init::<B>(device).load_record(record))
+    Ok(load_weights(&path, &<OracleTask as Task<B>>::kind(&task), "ema", run.net.init::<B>(device), device)?)
 }

@@ -154,11 +154,26 @@ pub fn load_ema<B: AutodiffBackend, T: Task<B>>(task: &T, dir: &Path, device: &B
 /// The EMA weights of the checkpoint file `path` as record bytes, after checking its kind (for
 /// loading them onto another backend, e.g. an autodiff one for a frozen reference or reward).
 pub fn ema_record(path: &Path, kind: &str) -> Result<(Vec<u8>, Header), CheckpointError> {
+    weights_record(path, kind, "ema")
+}
+
+/// Section `name` (`"ema"` or `"model"`, the raw weights) of the checkpoint file `path` as
+/// record bytes, after checking that the file holds a `kind` model.
+pub fn weights_record(path: &Path, kind: &str, name: &str) -> Result<(Vec<u8>, Header), CheckpointError> {
     let (header, sections) = checkpoint::read(path)?;
     if header.kind != kind {
         return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{kind}'", header.kind) });
     }
-    Ok((section(&sections, "ema", path)?, header))
+    Ok((section(&sections, name, path)?, header))
+}
+
+/// Loads section `name` of the checkpoint file `path` (a `kind` model) into `module`, a freshly
+/// initialised module of the same architecture, on `device`.
+pub fn load_weights<B: Backend, M: Module<B>>(path: &Path, kind: &str, name: &str, module: M, device: &B::Device) -> Result<M, CheckpointError> {
+    let (bytes, _) = weights_record(path, kind, name)?;
+    let record = Recorder::<B>::load(&Rec::default(), bytes, device)
+        .map_err(|e| CheckpointError::Record(format!("{}: cannot decode weights: {e}", path.display())))?;
+    Ok(module.load_record(record))
 }
 
 fn section(sections: &[(String, Vec<u8>)], name: &str, path: &Path) -> Result<Vec<u8>, CheckpointError> {

@@ -479,19 +479,10 @@ pub fn quick_train_config(preset: &str, n_train: usize) -> crate::train::trainer
 /// (`ema = true`) or the raw optimiser weights, on `B`'s inner backend.
 pub fn load_trained<B: AutodiffBackend>(task: &GdssTask, dir: &std::path::Path, ema: bool, device: &B::Device) -> Result<GdssNets<B::InnerBackend>, crate::train::checkpoint::CheckpointError> {
     use burn::module::AutodiffModule;
-    use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
-    use crate::train::checkpoint::CheckpointError;
     if ema {
         return crate::train::trainer::load_ema::<B, GdssTask>(task, dir, device).map(|(m, _)| m);
     }
     let path = crate::train::trainer::checkpoint_path(dir);
-    let (header, sections) = crate::train::checkpoint::read(&path)?;
-    let p = path.display().to_string();
-    if header.kind != "gdss" {
-        return Err(CheckpointError::Mismatch { path: p, what: format!("kind '{}', expected 'gdss'", header.kind) });
-    }
-    let bytes = sections.into_iter().find(|(n, _)| n == "model").map(|(_, b)| b).ok_or_else(|| CheckpointError::Corrupt { path: p.clone(), what: "no 'model' section".into() })?;
-    let rec = Recorder::<B>::load(&NamedMpkBytesRecorder::<FullPrecisionSettings>::default(), bytes, device)
-        .map_err(|e| CheckpointError::Record(format!("{p}: cannot decode weights: {e}")))?;
-    Ok(task.init_nets::<B>(device).load_record(rec).valid())
+    let nets = crate::train::trainer::load_weights(&path, "gdss", "model", task.init_nets::<B>(device), device)?;
+    Ok(nets.valid())
 }

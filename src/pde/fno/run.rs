@@ -5,11 +5,9 @@ use super::task::KIND;
 use crate::pde::solvers::burgers::BurgersPreset;
 use crate::pde::wdno::WdnoError;
 use crate::pde::wdno::run::Weights;
-use crate::train::checkpoint::{self, CheckpointError};
-use crate::train::trainer::{TrainConfig, checkpoint_path};
+use crate::train::checkpoint::CheckpointError;
+use crate::train::trainer::{TrainConfig, checkpoint_path, load_weights};
 use burn::module::AutodiffModule;
-use burn::prelude::*;
-use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
 use burn::tensor::backend::AutodiffBackend;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -46,17 +44,6 @@ impl FnoRun {
 
 /// Load the trained network of `dir` onto `B`'s inner backend.
 pub fn load_net<B: AutodiffBackend>(dir: &Path, run: &FnoRun, weights: Weights, device: &B::Device) -> Result<Fno<B::InnerBackend>, CheckpointError> {
-    let path = checkpoint_path(dir);
-    let (header, sections) = checkpoint::read(&path)?;
-    if header.kind != KIND {
-        return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected '{KIND}'", header.kind) });
-    }
-    let name = match weights {
-        Weights::Ema => "ema",
-        Weights::Raw => "model",
-    };
-    let bytes = sections.into_iter().find(|(n, _)| n == name).map(|(_, b)| b).ok_or_else(|| CheckpointError::Corrupt { path: path.display().to_string(), what: format!("no '{name}' section") })?;
-    let rec = Recorder::<B::InnerBackend>::load(&NamedMpkBytesRecorder::<FullPrecisionSettings>::default(), bytes, device).map_err(|e| CheckpointError::Record(format!("cannot decode weights: {e}")))?;
     let net: Fno<B> = run.fno.init(device);
-    Ok(net.valid().load_record(rec))
+    load_weights(&checkpoint_path(dir), KIND, weights.section(), net.valid(), device)
 }

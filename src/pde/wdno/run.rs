@@ -17,11 +17,10 @@ use super::unet::Unet;
 use crate::pde::solvers::burgers::BurgersPreset;
 use crate::sampler::{Method, SamplerConfig, sample};
 use crate::sde::Sde;
-use crate::train::checkpoint::{self, CheckpointError};
-use crate::train::trainer::{TrainConfig, checkpoint_path};
+use crate::train::checkpoint::CheckpointError;
+use crate::train::trainer::{TrainConfig, checkpoint_path, load_weights};
 use burn::module::AutodiffModule;
 use burn::prelude::*;
-use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
 use burn::tensor::backend::AutodiffBackend;
 use indicatif::ProgressBar;
 use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
@@ -79,21 +78,20 @@ pub enum Weights {
     Raw,
 }
 
+impl Weights {
+    /// The checkpoint section holding these weights.
+    pub fn section(self) -> &'static str {
+        match self {
+            Weights::Ema => "ema",
+            Weights::Raw => "model",
+        }
+    }
+}
+
 /// Load a trained network from a run directory onto `B`'s inner backend.
 pub fn load_net<B: AutodiffBackend>(dir: &Path, run: &RunFile, weights: Weights, device: &B::Device) -> Result<Unet<B::InnerBackend>, CheckpointError> {
-    let path = checkpoint_path(dir);
-    let (header, sections) = checkpoint::read(&path)?;
-    if header.kind != "wdno-burgers-unet2d" {
-        return Err(CheckpointError::Mismatch { path: path.display().to_string(), what: format!("kind '{}', expected 'wdno-burgers-unet2d'", header.kind) });
-    }
-    let name = match weights {
-        Weights::Ema => "ema",
-        Weights::Raw => "model",
-    };
-    let bytes = sections.into_iter().find(|(n, _)| n == name).map(|(_, b)| b).ok_or_else(|| CheckpointError::Corrupt { path: path.display().to_string(), what: format!("no '{name}' section") })?;
-    let rec = Recorder::<B::InnerBackend>::load(&NamedMpkBytesRecorder::<FullPrecisionSettings>::default(), bytes, device).map_err(|e| CheckpointError::Record(format!("cannot decode weights: {e}")))?;
     let net: Unet<B> = run.wdno.unet.init(device);
-    Ok(net.valid().load_record(rec))
+    load_weights(&checkpoint_path(dir), "wdno-burgers-unet2d", weights.section(), net.valid(), device)
 }
 
 /// How to sample.
