@@ -101,4 +101,18 @@ fn missing_data_and_unknown_dataset_are_clear_errors() {
     let out = bin().args(["mol", "train", "--dataset", "zinc", "--out", tmp.path().join("m2").to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown molecule dataset"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A user's ZINC250k CSV (GDSS's layout: quoted SMILES ending in a newline) needs GDSS's
+    // valid_idx_zinc250k.json beside it; with it, eval runs.
+    let csv = tmp.path().join("zinc250k.csv");
+    std::fs::write(&csv, ",smiles,logP\n0,\"CCO\n\",0.1\n1,\"c1ccncc1\n\",0.5\n2,\"CC(=O)Nc1ccccc1\n\",1\n").unwrap();
+    let generated = tmp.path().join("g.smi");
+    std::fs::write(&generated, "CCO\nc1ccccc1\n\n").unwrap();
+    let args = ["mol", "eval", "--dataset", "zinc250k-csv", "--data", csv.to_str().unwrap(), "--generated", generated.to_str().unwrap(), "--no-fcd"];
+    let out = bin().args(args).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("valid_idx_zinc250k.json"), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(tmp.path().join("valid_idx_zinc250k.json"), "[1]").unwrap();
+    let table = run_ok(&args);
+    assert!(table.contains("3 generated, 1 blank or unparsable"), "{table}");
+    assert!(table.contains("| novelty | 50.00% |"), "{table}");
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use rand::seq::SliceRandom;
 use scidiff::graph::metrics::nspdk::LabelledGraph;
-use scidiff::graph::mol::dataset::{MolData, default_mol_dir, load_qm9, load_smiles_file};
+use scidiff::graph::mol::dataset::{MolData, default_mol_dir, load_qm9, load_smiles_file, load_zinc250k};
 use scidiff::graph::mol::fcd::{ChemNet, default_chemnet_path};
 use scidiff::graph::mol::metrics::{FcdReference, MolMetrics, evaluate_with_fcd, mol_set};
 use scidiff::graph::mol::{AtomVocab, nspdk_graph};
@@ -90,13 +90,12 @@ pub(super) fn load(dataset: &str, data: Option<&Path>) -> Result<(MolData, MolDa
             (load_smiles_file(&dir.join("moses_train.smi"), &vocab, max)?, load_smiles_file(&dir.join("moses_test.smi"), &vocab, max)?)
         }
         "zinc250k-csv" => {
-            let Some(csv) = data else { bail!("zinc250k-csv needs --data PATH/zinc250k.csv") };
-            let all = load_smiles_file(csv, &AtomVocab::zinc250k(), 38)?;
-            bail!(
-                "read {} ZINC250k molecules from {}, but its test split needs GDSS's valid_idx_zinc250k.json, which is not shipped yet",
-                all.molecules.len(),
-                csv.display()
-            )
+            let Some(csv) = data else { bail!("zinc250k-csv needs --data PATH/zinc250k.csv (with GDSS's valid_idx_zinc250k.json beside it)") };
+            let split = csv.with_file_name("valid_idx_zinc250k.json");
+            if !split.exists() {
+                bail!("zinc250k-csv: the test split {} is missing (GDSS's data/valid_idx_zinc250k.json: 0-based test row indices of zinc250k.csv)", split.display());
+            }
+            load_zinc250k(csv, &split)?
         }
         other => bail!("unknown dataset '{other}' (qm9, moses, zinc250k-csv)"),
     })

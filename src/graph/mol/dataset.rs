@@ -125,31 +125,97 @@ pub fn load_qm9(path: &Path) -> Result<(MolData, MolData), MolDataError> {
 /// (ZINC250k's `zinc250k.csv`, MOSES' `train.csv`), keeping molecules that fit `vocab` and
 /// `max_atoms`.
 pub fn load_smiles_file(path: &Path, vocab: &AtomVocab, max_atoms: usize) -> Result<MolData, MolDataError> {
-    let text = read(path)?;
-    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut data = MolData::default();
-    let mut lines = text.lines().enumerate();
-    let column = if is_csv {
-        let header = lines.next().map(|l| l.1).unwrap_or_default();
-        let pos = header.split(',').position(|c| c.trim().trim_matches('"').eq_ignore_ascii_case("smiles"));
-        Some(pos.ok_or_else(|| MolDataError::Format {
-            path: path.display().to_string(),
-            line: 1,
-            message: format!("no 'smiles' column in header '{header}'"),
-        })?)
-    } else {
-        None
-    };
-    for (_, line) in lines {
-        let field = match column {
-            Some(c) => line.split(',').nth(c).unwrap_or("").trim().trim_matches('"'),
-            None => line.split_whitespace().next().unwrap_or(""),
-        };
+    for field in read_smiles_rows(path)? {
         if !field.is_empty() {
-            push(&mut data, field, vocab, max_atoms);
+            push(&mut data, &field, vocab, max_atoms);
         }
     }
     Ok(data)
+}
+
+/// Every data row's SMILES field in file order (empty where the row has none), so that row
+/// indices stay those of the file (pandas' 0-based row index for a CSV).
+pub fn read_smiles_rows(path: &Path) -> Result<Vec<String>, MolDataError> {
+    let text = read(path)?;
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        return Ok(text.lines().map(|l| l.split_whitespace().next().unwrap_or("").to_string()).collect());
+    }
+    let mut records = csv_records(&text).into_iter();
+    let header = records.next().unwrap_or_default();
+    let column = header.iter().position(|c| c.trim().eq_ignore_ascii_case("smiles")).ok_or_else(|| MolDataError::Format {
+        path: path.display().to_string(),
+        line: 1,
+        message: format!("no 'smiles' column in header '{}'", header.join(",")),
+    })?;
+    Ok(records.map(|r| r.get(column).map_or(String::new(), |f| f.trim().to_string())).collect())
+}
+
+/// Splits CSV text into records of fields (RFC 4180: quoted fields may hold commas, `""` and
+/// newlines — ZINC250k's SMILES end with a newline inside their quotes). Blank lines are skipped.
+fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => record.push(std::mem::take(&mut field)),
+            '\n' if !quoted => {
+                record.push(std::mem::take(&mut field));
+                if record.len() > 1 || !record[0].trim().is_empty() {
+                    records.push(std::mem::take(&mut record));
+                }
+                record.clear();
+            }
+            '\r' if !quoted => {}
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
+/// ZINC250k as GDSS uses it: `zinc250k.csv` (its `smiles` column) and the test rows listed in
+/// `split` — GDSS's/MoFlow's `valid_idx_zinc250k.json`, a JSON list of 0-based row indices
+/// (an object `{"valid_idxs": [...]}` with integers or integer strings is also read). Every other
+/// row is training data. ZINC250k's vocabulary (9 atom types) and 38 atoms at most.
+pub fn load_zinc250k(csv: &Path, split: &Path) -> Result<(MolData, MolData), MolDataError> {
+    let rows = read_smiles_rows(csv)?;
+    let test_rows = read_split(split, rows.len())?;
+    let (vocab, max_atoms) = (AtomVocab::zinc250k(), 38);
+    let (mut train, mut test) = (MolData::default(), MolData::default());
+    for (i, s) in rows.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
+        push(if test_rows.contains(&i) { &mut test } else { &mut train }, s, &vocab, max_atoms);
+    }
+    Ok((train, test))
+}
+
+/// Reads a test-index file (see [`load_zinc250k`]) and checks every index against `n_rows`.
+fn read_split(path: &Path, n_rows: usize) -> Result<std::collections::HashSet<usize>, MolDataError> {
+    let format = |message: String| MolDataError::Format { path: path.display().to_string(), line: 1, message };
+    let value: serde_json::Value = serde_json::from_str(&read(path)?).map_err(|e| format(format!("not JSON: {e}")))?;
+    let list = match &value {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Object(o) => o.get("valid_idxs").and_then(|v| v.as_array()).ok_or_else(|| format("expected a list or {\"valid_idxs\": [...]}".into()))?,
+        _ => return Err(format("expected a list of row indices".into())),
+    };
+    let mut set = std::collections::HashSet::with_capacity(list.len());
+    for v in list {
+        let i = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())).ok_or_else(|| format(format!("not a row index: {v}")))? as usize;
+        if i >= n_rows {
+            return Err(format(format!("row index {i} is outside the CSV's {n_rows} rows")));
+        }
+        set.insert(i);
+    }
+    Ok(set)
 }
 
 #[cfg(test)]
@@ -180,6 +246,26 @@ mod tests {
         let mut csv = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         writeln!(csv, "name,logP\nx,1.0").unwrap();
         assert!(load_smiles_file(csv.path(), &AtomVocab::zinc250k(), 38).unwrap_err().to_string().contains("no 'smiles' column"));
+    }
+
+    #[test]
+    fn zinc250k_csv_splits_by_row_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("zinc250k.csv");
+        // GDSS's layout: an index column, and SMILES quoted with a newline inside the quotes.
+        std::fs::write(&csv, ",smiles,logP\n0,\"CCO\n\",0.1\n1,\"c1ccncc1\n\",0.5\n2,C[Si](C)C,0\n3,\"CCBr\",1\n").unwrap();
+        let split = dir.path().join("valid_idx_zinc250k.json");
+        std::fs::write(&split, "[1, 3]").unwrap();
+        let (train, test) = load_zinc250k(&csv, &split).unwrap();
+        assert_eq!(train.smiles, vec!["CCO"]); // row 2 (Si) is outside the vocabulary
+        assert_eq!(train.skipped.len(), 1);
+        assert_eq!(test.smiles, vec!["c1ccncc1", "CCBr"]);
+        std::fs::write(&split, r#"{"valid_idxs": ["0"]}"#).unwrap();
+        assert_eq!(load_zinc250k(&csv, &split).unwrap().1.smiles, vec!["CCO"]);
+        std::fs::write(&split, "[4]").unwrap();
+        assert!(load_zinc250k(&csv, &split).unwrap_err().to_string().contains("outside the CSV's 4 rows"));
+        std::fs::write(&split, "[\"x\"]").unwrap();
+        assert!(load_zinc250k(&csv, &split).unwrap_err().to_string().contains("not a row index"));
     }
 
     #[test]
