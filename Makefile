@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
-#   make demo   the main job: sampler study on a Gaussian mixture, training example, GDSS on community-small,
-#               DRAKES reward fine-tuning of a DNA diffusion model (CPU, ~25 min)
+#   make demo   the main job: sampler study on a Gaussian mixture, training example, WDNO on forced Burgers
+#               (train, simulate, control, figure), GDSS on community-small, DRAKES reward fine-tuning of a
+#               DNA diffusion model (CPU, ~35 min)
 #   make test   the test suite (what CI runs)
 #   make demo-pde  WDNO on forced Burgers against the FNO baseline, simulate + control (CPU, 13.6 min measured after the build)
 SHELL := /bin/bash
@@ -14,6 +15,8 @@ setup:
 demo: setup
 	cargo run --release -- sde study --out runs/sde-study
 	cargo run --release --example gmm_train
+	cargo build --release
+	ARCHS=wdno BIN=target/release/scidiff bash scripts/pde_demo.sh runs/demo-wdno
 	rm -rf runs/demo-graph
 	cargo run --release -- graph train --dataset community-small --preset quick --seed 0 --out runs/demo-graph
 	cargo run --release -- graph sample --model runs/demo-graph --seed 0 --out runs/demo-graph/gen.json
