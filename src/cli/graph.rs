@@ -2,7 +2,6 @@
 //! MMD evaluation against a dataset's test split.
 
 use anyhow::{Context, Result, bail};
-use burn::backend::NdArray;
 use clap::{Args, Subcommand};
 use petgraph::graph::UnGraph;
 use rand::seq::SliceRandom;
@@ -137,7 +136,7 @@ pub struct SampleArgs {
     /// Random seed (node counts, prior and sampler noise).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Device: cpu, or cuda[:N] for --model runs (released checkpoints: cpu only).
+    /// Device: cpu, or cuda[:N] (a build with `--features cuda`).
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Output JSON graph list.
@@ -295,9 +294,7 @@ fn sample_cmd(a: SampleArgs) -> Result<()> {
     }
     let checkpoint = a.checkpoint.clone().context("pass --model DIR or --checkpoint FILE.pth")?;
     let p = preset(a.dataset.as_deref().context("--checkpoint needs --dataset")?)?;
-    if a.device != "cpu" {
-        bail!("sampling a released checkpoint supports only --device cpu (got '{}'); trained runs (--model) also run on cuda", a.device);
-    }
+    let choice: scidiff::train::device::DeviceChoice = a.device.parse()?;
     let (test, train) = load_split(p, a.data.as_deref())?;
     let n = a.n.unwrap_or(test.len());
     if n == 0 {
@@ -306,15 +303,30 @@ fn sample_cmd(a: SampleArgs) -> Result<()> {
     let kind = weight_kind(&a.opts, p)?;
     let sampler = sampler_from_args(&a.opts, p)?;
     let ck = GdssCheckpoint::load(&checkpoint)?;
-    let device = Default::default();
-    let mut model = GdssModel::<NdArray<f32>>::from_checkpoint(&ck, kind, p, &device)?;
     let counts: Vec<usize> = train.iter().map(|g| g.node_count()).collect();
     let plan = SamplePlan { sampler, counts, n, batch: a.batch.unwrap_or(n), n_max: p.max_node_num, seed: a.seed, name: p.name.to_string() };
     let start = Instant::now();
-    let graphs = sample_loop(&mut model, &plan, &device)?;
+    let described = plan.sampler.describe();
+    let graphs = scidiff::train::device::dispatch(choice, ReleasedJob { ck, kind, preset: p, plan })??;
     let wall = start.elapsed().as_secs_f64();
-    let source = format!("scidiff graph sample: checkpoint {}, {:?} weights, {}, seed {}, {:.1} s", checkpoint.display(), kind, plan.sampler.describe(), a.seed, wall);
-    write_generated(&graphs, &a.out, p.name, source, &format!("{}, {kind:?} weights, seed {}, {wall:.1} s", plan.sampler.describe(), a.seed))
+    let source = format!("scidiff graph sample: checkpoint {}, {:?} weights, {described}, seed {}, {:.1} s, {}", checkpoint.display(), kind, a.seed, wall, a.device);
+    write_generated(&graphs, &a.out, p.name, source, &format!("{described}, {kind:?} weights, seed {}, {wall:.1} s", a.seed))
+}
+
+/// Sampling with released GDSS weights on the chosen backend.
+struct ReleasedJob {
+    ck: GdssCheckpoint,
+    kind: WeightKind,
+    preset: &'static GdssPreset,
+    plan: SamplePlan,
+}
+
+impl scidiff::train::device::BackendTask for ReleasedJob {
+    type Output = Result<Vec<UnGraph<(), ()>>>;
+    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device) -> Self::Output {
+        let mut model = GdssModel::<B::InnerBackend>::from_checkpoint(&self.ck, self.kind, self.preset, &device)?;
+        sample_loop(&mut model, &self.plan, &device)
+    }
 }
 
 /// Sample arguments the trained-model path needs.
