@@ -4,17 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_scidiff"))
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{scidiff as bin, scidiff_ok as run_ok};
 
 /// Graph count of a generated file, checking the data sets' JSON shape.
 fn graphs_in(path: &std::path::Path) -> usize {

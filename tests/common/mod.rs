@@ -19,3 +19,17 @@ pub fn gdss_checkpoint_dir(probe: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// The `scidiff` binary of this build (for CLI tests).
+#[allow(dead_code)]
+pub fn scidiff() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scidiff"))
+}
+
+/// Runs `scidiff args` and returns its stdout, failing the test with its stderr otherwise.
+#[allow(dead_code)]
+pub fn scidiff_ok(args: &[&str]) -> String {
+    let out = scidiff().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
