@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   the main job: sampler study on a Gaussian mixture, training example, WDNO on forced Burgers
 #               (train, simulate, control, figure), GDSS on community-small, DRAKES reward fine-tuning of a
-#               DNA diffusion model (CPU, ~35 min)
+#               DNA diffusion model (CPU, ~33 min after the build)
 #   make test   the test suite (what CI runs)
 #   make demo-pde  WDNO on forced Burgers against the FNO baseline, simulate + control (CPU, 13.6 min measured after the build)
 SHELL := /bin/bash
