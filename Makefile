@@ -37,6 +37,7 @@ demo-pde: setup
 
 test: setup
 	bash datasets/fetch_chemnet.sh
+	bash datasets/fetch_protein.sh
 	cargo test
 
 bench: setup

@@ -22,6 +22,7 @@ pub mod graph;
 pub mod io;
 pub mod metrics;
 pub mod pde;
+pub mod protein;
 pub mod plot;
 pub mod sampler;
 pub mod sde;

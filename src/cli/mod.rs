@@ -12,6 +12,7 @@ mod sde;
 mod seq;
 mod seq_finetune;
 mod seq_oracle;
+mod seq_protein;
 mod train;
 mod wavelet;
 
@@ -43,7 +44,7 @@ enum Command {
     /// Molecules (GDSS on QM9/MOSES): data sets and the validity/uniqueness/novelty/NSPDK metrics.
     #[command(subcommand)]
     Mol(mol::MolCommand),
-    /// Sequences (DRAKES-DHS): pretrain masked discrete diffusion on DNA, sample FASTA, evaluate.
+    /// Sequences (DRAKES-DHS, DRAKES-MPNN): DNA masked diffusion and DRAKES, protein design with ProteinMPNN.
     #[command(subcommand)]
     Seq(seq::SeqCommand),
 }

@@ -38,6 +38,10 @@ pub enum SeqCommand {
     Finetune(super::seq_finetune::FinetuneArgs),
     /// Plot two `seq eval` metrics per method (reward vs log-likelihood trade-off figure).
     PlotTradeoff(super::seq_finetune::TradeoffArgs),
+    /// Protein design on fixed backbones with ProteinMPNN as a masked-diffusion model (FASTA out).
+    Design(super::seq_protein::DesignArgs),
+    /// Recovery, ProteinMPNN score under a second checkpoint, diversity and composition of designs.
+    DesignEval(super::seq_protein::DesignEvalArgs),
 }
 
 #[derive(Args)]
@@ -428,5 +432,7 @@ pub fn run(c: SeqCommand) -> Result<()> {
         SeqCommand::TrainOracle(a) => super::seq_oracle::train_oracle(a),
         SeqCommand::Finetune(a) => super::seq_finetune::finetune(a),
         SeqCommand::PlotTradeoff(a) => super::seq_finetune::tradeoff(a),
+        SeqCommand::Design(a) => super::seq_protein::design(a),
+        SeqCommand::DesignEval(a) => super::seq_protein::design_eval(a),
     }
 }

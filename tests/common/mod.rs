@@ -5,6 +5,7 @@ use std::path::PathBuf;
 /// The folder of GDSS's released checkpoints holding `probe` (e.g. `gdss_qm9.pth`): looked up in
 /// `$GDSS_CHECKPOINT_DIR`, then `shared/data/gdss-checkpoints` inside and beside the crate (CI
 /// has `../shared`), then `/work/shared/...`. `None` (with a SKIPPED message) when absent.
+#[allow(dead_code)]
 pub fn gdss_checkpoint_dir(probe: &str) -> Option<PathBuf> {
     let mut cands = Vec::new();
     if let Ok(d) = std::env::var("GDSS_CHECKPOINT_DIR") {
