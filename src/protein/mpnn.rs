@@ -103,7 +103,12 @@ impl<B: Backend> NodeUpdate<B> {
     }
     /// `h [N, L, H]`, `h_ev [N, L, K, ·]` already holding `h_i` first.
     fn forward(&self, h: Tensor<B, 3>, h_ev: Tensor<B, 4>) -> Tensor<B, 3> {
-        let dh = self.msg.forward(h_ev).sum_dim(2).squeeze_dim::<3>(2) / SCALE;
+        let m = self.msg.forward(h_ev);
+        self.finish(h, m)
+    }
+    /// The residual updates after the messages `m [N, L, K, H]`.
+    fn finish(&self, h: Tensor<B, 3>, m: Tensor<B, 4>) -> Tensor<B, 3> {
+        let dh = m.sum_dim(2).squeeze_dim::<3>(2) / SCALE;
         let h = self.norm1.forward(h + dh);
         let ff = self.w_out.forward(gelu(self.w_in.forward(h.clone())));
         self.norm2.forward(h + ff)
@@ -317,19 +322,37 @@ impl<B: Backend> ProteinMpnn<B> {
         let [n, l, v] = x.dims();
         let k = enc.graph.k;
         let d = x.device();
-        let a = Tensor::<B, 4>::from_data(TensorData::new(vis.attend(&enc.graph), [n, l, k, 1]), &d);
+        let a = Tensor::<B, 4>::from_data(TensorData::new(vis.attend(&enc.graph), [n, l, k, 1]), &d).expand([n, l, k, HIDDEN]);
+        let not_a = a.clone().neg() + 1.0;
         let s = x.reshape([n * l, v]).matmul(self.w_s.val()).reshape([n, l, HIDDEN]);
-        let s_j = gather(s, &enc.idx, k) * a.clone();
-        let e = enc.edges.clone().expand([n, l, k, HIDDEN]);
-        let enc_j = gather(enc.nodes.clone(), &enc.idx, k).expand([n, l, k, HIDDEN]) * (a.clone().neg() + 1.0);
         let mut h = enc.nodes.clone().expand([n, l, HIDDEN]);
         for layer in &self.decoder {
-            let h_j = gather(h.clone(), &enc.idx, k) * a.clone() + enc_j.clone();
-            let h_ev = Tensor::cat(vec![expand_nodes(h.clone(), k), e.clone(), s_j.clone(), h_j], 3);
-            h = layer.forward(h, h_ev);
+            // W1 [h_i ‖ e_ij ‖ a s_j ‖ a h_j + (1−a) h^enc_j] split into its four 128-row blocks:
+            // the node terms are projected per node and then gathered (4× fewer MACs per edge).
+            let w1 = layer.msg.w1.weight.val();
+            let block = |b: usize| w1.clone().slice([b * HIDDEN..(b + 1) * HIDDEN, 0..HIDDEN]);
+            let wh = block(3);
+            let edge = mm(enc.edges.clone().reshape([1, l * k, HIDDEN]), block(1)).reshape([1, l, k, HIDDEN]);
+            let mut pre = expand_nodes(mm(h.clone(), block(0)), k)
+                + edge.expand([n, l, k, HIDDEN])
+                + gather(mm(s.clone(), block(2)), &enc.idx, k) * a.clone()
+                + gather(mm(h.clone(), wh.clone()), &enc.idx, k) * a.clone()
+                + gather(mm(enc.nodes.clone(), wh), &enc.idx, k).expand([n, l, k, HIDDEN]) * not_a.clone();
+            if let Some(b) = &layer.msg.w1.bias {
+                pre = pre + b.val().reshape([1, 1, 1, HIDDEN]).expand([n, l, k, HIDDEN]);
+            }
+            let m = layer.msg.w3.forward(gelu(layer.msg.w2.forward(gelu(pre))));
+            h = layer.finish(h, m);
         }
         self.w_out.forward(h)
     }
+}
+
+/// `x [N, R, I] · w [I, O]`.
+fn mm<B: Backend>(x: Tensor<B, 3>, w: Tensor<B, 2>) -> Tensor<B, 3> {
+    let [n, r, i] = x.dims();
+    let o = w.dims()[1];
+    x.reshape([n * r, i]).matmul(w).reshape([n, r, o])
 }
 
 /// One-hot `[N, L, 21]` tensor of index sequences.
