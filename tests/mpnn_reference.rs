@@ -109,3 +109,31 @@ fn checkpoint_errors_are_clear() {
     assert!(err.contains("cannot read"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn aaindex_potentials_hold_the_published_values() {
+    // Values printed in the papers' tables (and AAindex): MJ 1996 buried-environment
+    // quasichemical energies C–C −0.85, C–A 0.02, V–V −0.29; Betancourt–Thirumalai C–C −1.34;
+    // Kyte–Doolittle I 4.5, R −4.5, A 1.8 (scaled by 1/4.5 in the reward).
+    use scidiff::protein::energy::{Energy, parse_aaindex1};
+    let ix = |c: u8| MPNN_LETTERS.iter().position(|&x| x == c).unwrap();
+    let mj = Energy::load(&default_dir(), "mj").unwrap();
+    assert_eq!(mj.pair[ix(b'C')][ix(b'C')], -0.85);
+    assert_eq!(mj.pair[ix(b'A')][ix(b'C')], 0.02);
+    assert_eq!(mj.pair[ix(b'V')][ix(b'V')], -0.29);
+    let bt = Energy::load(&default_dir(), "bt").unwrap();
+    assert_eq!(bt.pair[ix(b'C')][ix(b'C')], -1.34);
+    let kd = parse_aaindex1(&std::fs::read_to_string(default_dir().join("aaindex/aaindex1")).unwrap(), "KYTJ820101").unwrap();
+    assert_eq!((kd[ix(b'I')], kd[ix(b'R')], kd[ix(b'A')]), (4.5, -4.5, 1.8));
+    // The native sequence of a real chain is more stable-looking than its own shuffles.
+    let bb = Backbone::read(default_dir().join("backbones/1i8nA.pdb"), None).unwrap();
+    let c = scidiff::protein::energy::Contacts::of(&bb);
+    let mut rng = scidiff::rng(1);
+    let mut worse = 0;
+    for _ in 0..20 {
+        let mut s = bb.native.clone();
+        rand::seq::SliceRandom::shuffle(s.as_mut_slice(), &mut rng);
+        worse += usize::from(mj.reward(&c, &s) < mj.reward(&c, &bb.native));
+    }
+    assert!(worse >= 18, "native beats only {worse}/20 shuffles");
+}

@@ -10,6 +10,7 @@ use scidiff::bio::alphabet::PROTEIN;
 use scidiff::bio::fasta::{FastaRecord, read_fasta, write_fasta};
 use scidiff::protein::dataset::{self, Split};
 use scidiff::protein::run::{Designs, design_set, evaluate_set};
+use scidiff::protein::energy::Energy;
 use scidiff::protein::{Backbone, DesignConfig, ProteinMpnn};
 use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
 
@@ -161,6 +162,7 @@ pub fn design(a: DesignArgs) -> Result<()> {
 }
 
 struct EvalJob {
+    energies: Vec<Energy>,
     weights: PathBuf,
     backbones: Vec<Backbone>,
     designs: Vec<Designs>,
@@ -172,7 +174,7 @@ impl BackendTask for EvalJob {
     type Output = Result<scidiff::protein::run::SetMetrics>;
     fn run<B: AutodiffBackend>(self, device: B::Device) -> Self::Output {
         let net = load_net::<B>(&self.weights, &device)?;
-        Ok(evaluate_set(&net, &self.backbones, &self.designs, self.orders, self.seed)?)
+        Ok(evaluate_set(&net, &self.backbones, &self.designs, &self.energies, self.orders, self.seed)?)
     }
 }
 
@@ -210,17 +212,31 @@ pub fn design_eval(a: DesignEvalArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let weights = a.weights.clone().unwrap_or_else(|| data.join("mpnn/v_48_002.pt"));
     let device: DeviceChoice = a.device.parse()?;
-    let m = dispatch(device, EvalJob { weights: weights.clone(), backbones, designs, orders: a.orders, seed: a.seed })??;
+    let energies = vec![Energy::load(&data, "mj")?, Energy::load(&data, "bt")?];
+    let m = dispatch(device, EvalJob { energies, weights: weights.clone(), backbones, designs, orders: a.orders, seed: a.seed })??;
     println!("scoring model: {} ({} random decoding orders per score; score = mean NLL per residue, nats)", weights.display(), a.orders);
-    println!("{:<8} {:>4} {:>4} {:>9} {:>8} {:>8} {:>9}", "backbone", "len", "n", "recovery", "score", "native", "pair-id");
-    for r in &m.backbones {
-        println!("{:<8} {:>4} {:>4} {:>9.3} {:>8.3} {:>8.3} {:>9.3}", r.name, r.len, r.n, r.recovery, r.score, r.native_score, r.pairwise_identity);
-    }
-    let mean = |f: fn(&scidiff::protein::run::BackboneMetrics) -> f64| m.backbones.iter().map(f).sum::<f64>() / m.backbones.len() as f64;
     println!(
-        "{:<8} {:>4} {:>4} {:>9.3} {:>8.3} {:>8.3} {:>9.3}",
-        "mean", "", "", mean(|r| r.recovery), mean(|r| r.score), mean(|r| r.native_score), mean(|r| r.pairwise_identity)
+        "{:<8} {:>4} {:>4} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7}",
+        "backbone", "len", "n", "recovery", "score", "native", "pair-id", "mj", "mj-nat", "mj>nat", "bt", "bt-nat", "bt>nat"
     );
+    let line = |name: &str, len: String, n: String, v: [f64; 10]| {
+        println!(
+            "{:<8} {:>4} {:>4} {:>9.3} {:>8.3} {:>8.3} {:>8.3} {:>9.3} {:>9.3} {:>7.2} {:>9.3} {:>9.3} {:>7.2}",
+            name, len, n, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]
+        )
+    };
+    let vals = |r: &scidiff::protein::run::BackboneMetrics| {
+        let (mj, bt) = (&r.energies[0], &r.energies[1]);
+        [r.recovery, r.score, r.native_score, r.pairwise_identity, mj.median, mj.native, mj.better_than_native, bt.median, bt.native, bt.better_than_native]
+    };
+    let mut sum = [0.0; 10];
+    for r in &m.backbones {
+        let v = vals(r);
+        line(&r.name, r.len.to_string(), r.n.to_string(), v);
+        sum.iter_mut().zip(v).for_each(|(s, x)| *s += x / m.backbones.len() as f64);
+    }
+    line("mean", String::new(), String::new(), sum);
+    println!("rewards are −E/L (higher = more stable-looking): mj = Miyazawa–Jernigan + burial·hydropathy (fine-tuning reward), bt = Betancourt–Thirumalai (evaluation oracle); median over designs; x>nat = fraction of designs above the native");
     println!("amino-acid composition KL(designs ‖ natives) = {:.4} nats", m.composition_kl);
     if let Some(p) = &a.json {
         std::fs::write(p, serde_json::to_string_pretty(&m)?).with_context(|| format!("cannot write {}", p.display()))?;

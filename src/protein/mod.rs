@@ -8,6 +8,7 @@
 //!   0.1.3, fetched by `datasets/fetch_protein.sh`), with soft-sequence input for fine-tuning;
 //! * [`design`]: masked-diffusion sampling on a fixed backbone, the ProteinMPNN log-likelihood
 //!   score, native-sequence recovery and amino-acid composition;
+//! * [`energy`]: contact-potential stability proxies (Miyazawa–Jernigan reward, Betancourt–Thirumalai oracle);
 //! * [`run`]: design and evaluation over a set of backbones;
 //! * [`dataset`]: the 50 real X-ray backbones of `mdanalysistests` 2.11.0 and their split.
 //!
@@ -18,6 +19,7 @@
 
 pub mod dataset;
 pub mod design;
+pub mod energy;
 pub mod features;
 pub mod mpnn;
 pub mod pdb;

@@ -6,6 +6,7 @@
 
 use burn::tensor::backend::Backend;
 
+use super::energy::{Contacts, Energy};
 use super::design::{DesignConfig, composition, design, kl_divergence, log_likelihood, recovery};
 use super::features::featurize;
 use super::mpnn::ProteinMpnn;
@@ -64,6 +65,21 @@ pub struct BackboneMetrics {
     pub native_score: f64,
     /// Mean pairwise sequence identity among the designs (1 = all identical).
     pub pairwise_identity: f64,
+    /// Stability proxies (reward −E/L), one row per energy.
+    pub energies: Vec<EnergyRow>,
+}
+
+/// One stability proxy on one backbone.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EnergyRow {
+    /// Energy name (`mj`, `bt`).
+    pub name: String,
+    /// Median reward of the designs.
+    pub median: f64,
+    /// Reward of the native sequence.
+    pub native: f64,
+    /// Fraction of designs with a higher reward than the native ("ddG > 0" analogue).
+    pub better_than_native: f64,
 }
 
 /// Metrics of a whole set.
@@ -93,6 +109,7 @@ pub fn evaluate_set<B: Backend>(
     scorer: &ProteinMpnn<B>,
     backbones: &[Backbone],
     designs: &[Designs],
+    energies: &[Energy],
     orders: usize,
     seed: u64,
 ) -> Result<SetMetrics, ProteinError> {
@@ -112,6 +129,20 @@ pub fn evaluate_set<B: Backend>(
         batch.push(bb.native.clone());
         let scores = log_likelihood(scorer, &enc, &batch, orders, &mut rng)?;
         let n = d.seqs.len();
+        let contacts = Contacts::of(bb);
+        let energy_rows = energies
+            .iter()
+            .map(|e| {
+                let native = e.reward(&contacts, &bb.native);
+                let r: Vec<f64> = d.seqs.iter().map(|s| e.reward(&contacts, s)).collect();
+                EnergyRow {
+                    name: e.name.clone(),
+                    median: crate::bio::metrics::median(&r).unwrap_or(f64::NAN),
+                    native,
+                    better_than_native: r.iter().filter(|&&x| x > native).count() as f64 / n.max(1) as f64,
+                }
+            })
+            .collect();
         rows.push(BackboneMetrics {
             name: d.name.clone(),
             len: bb.len(),
@@ -120,6 +151,7 @@ pub fn evaluate_set<B: Backend>(
             score: scores[..n].iter().sum::<f64>() / n.max(1) as f64,
             native_score: scores[n],
             pairwise_identity: pairwise_identity(&d.seqs),
+            energies: energy_rows,
         });
         all_designs.extend(d.seqs.iter().cloned());
         natives.push(bb.native.clone());
