@@ -72,3 +72,30 @@ fn clear_errors() {
     std::fs::write(&bad, ">zzzzZ_1\nACDE\n").unwrap();
     fail(&["seq", "design-eval", "--fasta", bad.to_str().unwrap()], "no backbone");
 }
+
+#[test]
+fn best_of_k_keeps_the_highest_reward_draw() {
+    // Oracle: with the same seed, best-of-2 for n = 2 draws exactly the sequences of a plain
+    // n = 4 run, and must return the better (mj reward) of draws {1,2} and of {3,4}.
+    use scidiff::protein::energy::{Contacts, Energy};
+    let pdb = default_dir().join("backbones/3a4rA.pdb");
+    let bb = Backbone::read(&pdb, None).unwrap();
+    let (plain, best) = (tmp("plain.fasta"), tmp("best.fasta"));
+    let common = ["seq", "design", "--backbone", pdb.to_str().unwrap(), "--steps", "3", "--batch", "2", "--seed", "9", "--temperature", "1.0"];
+    let mut a: Vec<&str> = common.to_vec();
+    a.extend(["--n", "4", "--out", plain.to_str().unwrap()]);
+    scidiff_ok(&a);
+    let mut b: Vec<&str> = common.to_vec();
+    b.extend(["--n", "2", "--best-of", "2", "--reward", "mj", "--out", best.to_str().unwrap()]);
+    scidiff_ok(&b);
+    let read = |p: &std::path::Path| -> Vec<Vec<u8>> {
+        read_fasta(std::fs::read_to_string(p).unwrap().as_bytes(), &PROTEIN, "x").unwrap().iter().map(|r| r.encode(&PROTEIN).unwrap()).collect()
+    };
+    let (p, q) = (read(&plain), read(&best));
+    let (mj, c) = (Energy::load(&default_dir(), "mj").unwrap(), Contacts::of(&bb));
+    for g in 0..2 {
+        let pick = if mj.reward(&c, &p[2 * g]) >= mj.reward(&c, &p[2 * g + 1]) { &p[2 * g] } else { &p[2 * g + 1] };
+        assert_eq!(&q[g], pick, "group {g}");
+    }
+    assert_ne!(p[0], p[1], "temperature 1 draws differ");
+}

@@ -9,7 +9,7 @@ use clap::Args;
 use scidiff::bio::alphabet::PROTEIN;
 use scidiff::bio::fasta::{FastaRecord, read_fasta, write_fasta};
 use scidiff::protein::dataset::{self, Split};
-use scidiff::protein::run::{Designs, design_set, evaluate_set};
+use scidiff::protein::run::{BestOf, Designs, design_set, evaluate_set};
 use scidiff::protein::energy::Energy;
 use scidiff::protein::{Backbone, DesignConfig, ProteinMpnn};
 use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
@@ -76,6 +76,12 @@ pub struct DesignArgs {
     /// cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Best-of-K baseline: keep the highest-reward of K draws per design (with --reward).
+    #[arg(long, default_value_t = 1)]
+    best_of: usize,
+    /// Reward ranking the --best-of draws: mj (fine-tuning reward) or bt (evaluation oracle).
+    #[arg(long, default_value = "mj")]
+    reward: String,
     /// Output FASTA (records NAME_k, k = 1..n).
     #[arg(long)]
     out: PathBuf,
@@ -111,6 +117,7 @@ fn load_net<B: AutodiffBackend>(path: &Path, device: &B::Device) -> Result<Prote
 }
 
 struct DesignJob {
+    best_of: Option<(usize, Energy)>,
     weights: PathBuf,
     backbones: Vec<Backbone>,
     n: usize,
@@ -122,17 +129,19 @@ impl BackendTask for DesignJob {
     type Output = Result<Vec<Designs>>;
     fn run<B: AutodiffBackend>(self, device: B::Device) -> Self::Output {
         let net = load_net::<B>(&self.weights, &device)?;
-        let per = self.n.div_ceil(self.cfg.batch) * (self.cfg.steps - 1);
+        let k = self.best_of.as_ref().map_or(1, |b| b.0);
+        let per = (self.n * k).div_ceil(self.cfg.batch) * (self.cfg.steps - 1);
         let pb = super::progress((per * self.backbones.len()) as u64, "designing");
-        let out = design_set(&net, &self.backbones, self.n, &self.cfg, self.seed, || pb.inc(1))?;
+        let best = self.best_of.as_ref().map(|(k, energy)| BestOf { k: *k, energy });
+        let out = design_set(&net, &self.backbones, self.n, &self.cfg, self.seed, best, || pb.inc(1))?;
         pb.finish_and_clear();
         Ok(out)
     }
 }
 
 pub fn design(a: DesignArgs) -> Result<()> {
-    if a.n == 0 {
-        bail!("--n must be at least 1");
+    if a.n == 0 || a.best_of == 0 {
+        bail!("--n and --best-of must be at least 1 (got {} and {})", a.n, a.best_of);
     }
     let cfg = DesignConfig { steps: a.steps, temperature: a.temperature, batch: a.batch, ..DesignConfig::default() };
     cfg.validate()?;
@@ -143,14 +152,24 @@ pub fn design(a: DesignArgs) -> Result<()> {
     }
     let device: DeviceChoice = a.device.parse()?;
     let t0 = std::time::Instant::now();
-    let job = DesignJob { weights: weights.clone(), backbones: backbones.clone(), n: a.n, cfg: cfg.clone(), seed: a.seed };
+    let best_of = if a.best_of > 1 { Some((a.best_of, Energy::load(&a.backbones.data_dir(), &a.reward)?)) } else { None };
+    let job = DesignJob { best_of, weights: weights.clone(), backbones: backbones.clone(), n: a.n, cfg: cfg.clone(), seed: a.seed };
     let sets = dispatch(device, job)??;
     let mut records = Vec::new();
     for d in &sets {
         for (k, s) in d.seqs.iter().enumerate() {
             records.push(FastaRecord {
                 id: format!("{}_{}", d.name, k + 1),
-                description: format!("backbone={} weights={} steps={} T={} seed={}", d.name, weights.display(), cfg.steps, cfg.temperature, a.seed),
+                description: format!(
+                    "backbone={} weights={} steps={} T={} seed={} best_of={}{}",
+                    d.name,
+                    weights.display(),
+                    cfg.steps,
+                    cfg.temperature,
+                    a.seed,
+                    a.best_of,
+                    if a.best_of > 1 { format!(" reward={}", a.reward) } else { String::new() }
+                ),
                 sequence: PROTEIN.decode(s)?,
             });
         }

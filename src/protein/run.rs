@@ -27,13 +27,25 @@ pub fn stream_seed(seed: u64, index: usize) -> u64 {
     seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(index as u64)
 }
 
-/// Designs `n` sequences for every backbone; `progress` is called once per decoder pass.
+/// Best-of-K selection: each returned design is the highest-reward one of K draws (the
+/// inference-time baseline of DRAKES' tables, brief drakes.md §4.1).
+#[derive(Debug, Clone, Copy)]
+pub struct BestOf<'a> {
+    /// Draws per returned design.
+    pub k: usize,
+    /// Reward that ranks the draws.
+    pub energy: &'a Energy,
+}
+
+/// Designs `n` sequences for every backbone (with `best_of`, from `n·K` draws); `progress` is
+/// called once per decoder pass.
 pub fn design_set<B: Backend>(
     net: &ProteinMpnn<B>,
     backbones: &[Backbone],
     n: usize,
     cfg: &DesignConfig,
     seed: u64,
+    best_of: Option<BestOf>,
     mut progress: impl FnMut(),
 ) -> Result<Vec<Designs>, ProteinError> {
     backbones
@@ -42,7 +54,21 @@ pub fn design_set<B: Backend>(
         .map(|(i, bb)| {
             let enc = net.encode(&featurize(bb, net.k));
             let mut rng = crate::rng(stream_seed(seed, i));
-            let seqs = design(net, &enc, n, cfg, &mut rng, &mut progress)?;
+            let k = best_of.map_or(1, |b| b.k.max(1));
+            let draws = design(net, &enc, n * k, cfg, &mut rng, &mut progress)?;
+            let seqs = match best_of {
+                None => draws,
+                Some(b) => {
+                    let c = Contacts::of(bb);
+                    draws
+                        .chunks(k)
+                        .map(|group| {
+                            let r = |s: &Vec<u8>| b.energy.reward(&c, s);
+                            group.iter().max_by(|x, y| r(x).total_cmp(&r(y))).expect("k ≥ 1").clone()
+                        })
+                        .collect()
+                }
+            };
             Ok(Designs { name: bb.name.clone(), seqs })
         })
         .collect()
