@@ -319,10 +319,30 @@ impl<B: Backend> ProteinMpnn<B> {
     /// Logits `[N, L, 21]` for sequences `x [N, L, 21]` (one-hot or probability rows; rows a
     /// position cannot see are ignored) under the visibility pattern `vis` (N entries).
     pub fn decode(&self, enc: &Encoded<B>, x: Tensor<B, 3>, vis: &Visibility) -> Tensor<B, 3> {
+        let [n, l, _] = x.dims();
+        let k = enc.graph.k;
+        let a = Tensor::<B, 4>::from_data(TensorData::new(vis.attend(&enc.graph), [n, l, k, 1]), &x.device());
+        self.decode_attend(enc, x, a)
+    }
+
+    /// [`decode`](Self::decode) with a *soft* known-probability `known [N, L]` in [0, 1]:
+    /// a_ij = known_j · [j ≠ i]. The decoder is linear in a_ij, so this is the natural
+    /// relaxation of the mask for reward back-propagation (gradients reach `x` and `known`);
+    /// at 0/1 values it equals `decode` with [`Visibility::Unmasked`].
+    pub fn decode_soft(&self, enc: &Encoded<B>, x: Tensor<B, 3>, known: Tensor<B, 2>) -> Tensor<B, 3> {
+        let [n, l, _] = x.dims();
+        let (g, d) = (&enc.graph, x.device());
+        let not_self: Vec<f32> = (0..l).flat_map(|i| g.neighbors[i * g.k..(i + 1) * g.k].iter().map(move |&j| f32::from(u8::from(j != i)))).collect();
+        let not_self = Tensor::<B, 4>::from_data(TensorData::new(not_self, [1, l, g.k, 1]), &d).expand([n, l, g.k, 1]);
+        let a = gather(known.reshape([n, l, 1]), &enc.idx, g.k) * not_self;
+        self.decode_attend(enc, x, a)
+    }
+
+    /// The decoder for an attention weight tensor `a [N, L, K, 1]`.
+    fn decode_attend(&self, enc: &Encoded<B>, x: Tensor<B, 3>, a: Tensor<B, 4>) -> Tensor<B, 3> {
         let [n, l, v] = x.dims();
         let k = enc.graph.k;
-        let d = x.device();
-        let a = Tensor::<B, 4>::from_data(TensorData::new(vis.attend(&enc.graph), [n, l, k, 1]), &d).expand([n, l, k, HIDDEN]);
+        let a = a.expand([n, l, k, HIDDEN]);
         let not_a = a.clone().neg() + 1.0;
         let s = x.reshape([n * l, v]).matmul(self.w_s.val()).reshape([n, l, HIDDEN]);
         let mut h = enc.nodes.clone().expand([n, l, HIDDEN]);
