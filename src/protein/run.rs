@@ -1,8 +1,8 @@
 //! Whole-set design and evaluation, as the `seq design` / `seq design-eval` commands run them.
 //!
 //! For each backbone: featurise once, encode once, then decode batches of sequences. Each
-//! backbone has its own random stream (`seed` and the backbone's position in the list), so a
-//! backbone's designs do not depend on which other backbones are designed in the same run.
+//! backbone has its own random stream, a function of `seed` and the backbone's position in the
+//! list only, so `--limit N` reproduces the first N backbones' designs of the full run.
 
 use burn::tensor::backend::Backend;
 
