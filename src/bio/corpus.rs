@@ -30,10 +30,7 @@ pub struct Corpus {
 
 /// The DHS data directory: `$SCIDIFF_DATA/dhs`, else `$HOME/.cache/scidiff/dhs`.
 pub fn data_dir() -> PathBuf {
-    match std::env::var_os("SCIDIFF_DATA") {
-        Some(d) if !d.is_empty() => PathBuf::from(d).join("dhs"),
-        _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/scidiff/dhs"),
-    }
+    crate::io::data_root().join("dhs")
 }
 
 /// A file of the data directory, or an error that says how to fetch it.

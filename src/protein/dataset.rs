@@ -25,10 +25,7 @@ pub enum Split {
 
 /// `${SCIDIFF_DATA:-$HOME/.cache/scidiff}/protein`, where the fetch script writes.
 pub fn default_dir() -> PathBuf {
-    let base = std::env::var_os("SCIDIFF_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/scidiff"));
-    base.join("protein")
+    crate::io::data_root().join("protein")
 }
 
 /// Default ProteinMPNN checkpoint (`v_48_020`, the brief's pretrained model).

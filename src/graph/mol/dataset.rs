@@ -59,10 +59,7 @@ pub struct MolData {
 
 /// Where `fetch_mol.sh` writes by default: `$SCIDIFF_DATA/mol` or `~/.cache/scidiff/mol`.
 pub fn default_mol_dir() -> PathBuf {
-    let base = std::env::var_os("SCIDIFF_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/scidiff"));
-    base.join("mol")
+    crate::io::data_root().join("mol")
 }
 
 fn read(path: &Path) -> Result<String, MolDataError> {

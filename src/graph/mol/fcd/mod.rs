@@ -59,10 +59,7 @@ pub enum FcdError {
 /// Where `datasets/fetch_mol.sh` puts ChemNet's weights:
 /// `$SCIDIFF_DATA/mol/ChemNet_v0.13_pretrained.pt` (default `~/.cache/scidiff`).
 pub fn default_chemnet_path() -> PathBuf {
-    let cache = std::env::var_os("SCIDIFF_DATA").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache").join("scidiff")
-    });
-    cache.join("mol").join(CHEMNET_FILE)
+    crate::io::data_root().join("mol").join(CHEMNET_FILE)
 }
 
 /// Gaussian statistics of one SMILES set under `net`.
