@@ -28,7 +28,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use super::ProteinError;
 use super::features::{GraphFeatures, NUM_PAIRS, NUM_RBF, POS_CLASSES};
 use crate::graph::gdss::checkpoint::{CheckpointError, ParamLoader, state_dict};
-use crate::graph::gdss::torch_pickle::{PyValue, StoredZip, unpickle};
+use crate::graph::gdss::torch_pickle::{PyValue, TorchZip};
 
 /// Hidden width of the released models.
 pub const HIDDEN: usize = 128;
@@ -37,18 +37,9 @@ pub const VOCAB: usize = 21;
 const POS_EMB: usize = 16;
 const SCALE: f64 = 30.0;
 
-/// Linear layer (+ optional bias) with PyTorch-named loading.
+/// A freshly initialised linear layer.
 fn linear<B: Backend>(i: usize, o: usize, bias: bool, d: &B::Device) -> Linear<B> {
     LinearConfig::new(i, o).with_bias(bias).init(d)
-}
-
-fn load_linear<B: Backend>(ld: &mut ParamLoader, key: &str, l: Linear<B>) -> Result<Linear<B>, CheckpointError> {
-    let weight = ld.param2(&format!("{key}.weight"), l.weight, true)?;
-    let bias = match l.bias {
-        Some(b) => Some(ld.param1(&format!("{key}.bias"), b)?),
-        None => None,
-    };
-    Ok(Linear { weight, bias })
 }
 
 fn load_norm<B: Backend>(ld: &mut ParamLoader, key: &str, mut n: LayerNorm<B>) -> Result<LayerNorm<B>, CheckpointError> {
@@ -74,9 +65,9 @@ impl<B: Backend> MessageMlp<B> {
     }
     fn load(self, ld: &mut ParamLoader, p: &str, names: [&str; 3]) -> Result<Self, CheckpointError> {
         Ok(Self {
-            w1: load_linear(ld, &format!("{p}.{}", names[0]), self.w1)?,
-            w2: load_linear(ld, &format!("{p}.{}", names[1]), self.w2)?,
-            w3: load_linear(ld, &format!("{p}.{}", names[2]), self.w3)?,
+            w1: ld.linear(&format!("{p}.{}", names[0]), self.w1)?,
+            w2: ld.linear(&format!("{p}.{}", names[1]), self.w2)?,
+            w3: ld.linear(&format!("{p}.{}", names[2]), self.w3)?,
         })
     }
 }
@@ -118,8 +109,8 @@ impl<B: Backend> NodeUpdate<B> {
             msg: self.msg.load(ld, p, ["W1", "W2", "W3"])?,
             norm1: load_norm(ld, &format!("{p}.norm1"), self.norm1)?,
             norm2: load_norm(ld, &format!("{p}.norm2"), self.norm2)?,
-            w_in: load_linear(ld, &format!("{p}.dense.W_in"), self.w_in)?,
-            w_out: load_linear(ld, &format!("{p}.dense.W_out"), self.w_out)?,
+            w_in: ld.linear(&format!("{p}.dense.W_in"), self.w_in)?,
+            w_out: ld.linear(&format!("{p}.dense.W_out"), self.w_out)?,
         })
     }
 }
@@ -256,14 +247,7 @@ impl<B: Backend> ProteinMpnn<B> {
 
     /// Parses the bytes of a checkpoint.
     pub fn from_bytes(bytes: Vec<u8>, d: &B::Device) -> Result<Self, CheckpointError> {
-        let zip = StoredZip::parse(bytes)?;
-        let pkl = zip
-            .names()
-            .find(|n| n.ends_with("data.pkl") && n.matches('/').count() <= 1)
-            .ok_or_else(|| CheckpointError::Format("no data.pkl in the archive (not a torch.save zip file)".into()))?
-            .to_string();
-        let prefix = pkl.trim_end_matches("data.pkl").to_string();
-        let top = unpickle(zip.get(&pkl).expect("listed"))?;
+        let TorchZip { zip, prefix, top } = TorchZip::open(bytes)?;
         let k = match top.get("num_edges") {
             Some(PyValue::Int(k)) if *k > 0 => *k as usize,
             other => return Err(CheckpointError::Format(format!("`num_edges`: expected a positive int, got {other:?}"))),
@@ -281,14 +265,14 @@ impl<B: Backend> ProteinMpnn<B> {
             decoder.push(l.load(&mut ld, &format!("decoder_layers.{i}"))?);
         }
         let net = Self {
-            pos: load_linear(&mut ld, "features.embeddings.linear", m.pos)?,
-            edge_embedding: load_linear(&mut ld, "features.edge_embedding", m.edge_embedding)?,
+            pos: ld.linear("features.embeddings.linear", m.pos)?,
+            edge_embedding: ld.linear("features.edge_embedding", m.edge_embedding)?,
             norm_edges: load_norm(&mut ld, "features.norm_edges", m.norm_edges)?,
-            w_e: load_linear(&mut ld, "W_e", m.w_e)?,
+            w_e: ld.linear("W_e", m.w_e)?,
             w_s: ld.param2("W_s.weight", m.w_s, false)?,
             encoder,
             decoder,
-            w_out: load_linear(&mut ld, "W_out", m.w_out)?,
+            w_out: ld.linear("W_out", m.w_out)?,
             k,
         };
         ld.finish()?;

@@ -11,13 +11,14 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use burn::module::Param;
+use burn::nn::Linear;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
 use super::config::{ConvKind, GdssModelConfig, ScoreNetworkAConfig, ScoreNetworkXConfig};
 use super::score_a::ScoreNetworkA;
 use super::score_x::ScoreNetworkX;
-use super::torch_pickle::{PyValue, StoredZip, TensorRef, unpickle};
+use super::torch_pickle::{PyValue, StoredZip, TensorRef, TorchZip};
 
 /// Everything that can go wrong while reading or applying a checkpoint.
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +157,17 @@ impl<'a> ParamLoader<'a> {
             TensorData::new(t.data.clone(), [n]),
             &device,
         )))
+    }
+
+    /// A PyTorch `nn.Linear` named `key` (`key.weight` `[out, in]`, transposed to burn's
+    /// `[in, out]`, and `key.bias` when the layer has one).
+    pub(crate) fn linear<B: Backend>(&mut self, key: &str, lin: Linear<B>) -> Result<Linear<B>, CheckpointError> {
+        let weight = self.param2(&format!("{key}.weight"), lin.weight, true)?;
+        let bias = match lin.bias {
+            Some(b) => Some(self.param1(&format!("{key}.bias"), b)?),
+            None => None,
+        };
+        Ok(Linear { weight, bias })
     }
 
     /// Fails if the state dict holds keys that were never requested.
@@ -385,14 +397,7 @@ impl GdssCheckpoint {
 
     /// Parses the bytes of a `.pth` file.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, CheckpointError> {
-        let zip = StoredZip::parse(bytes)?;
-        let pkl = zip
-            .names()
-            .find(|n| n.ends_with("data.pkl") && n.matches('/').count() <= 1)
-            .ok_or_else(|| fmt_err("no data.pkl in the archive (not a torch.save zip file)"))?
-            .to_string();
-        let prefix = pkl.trim_end_matches("data.pkl").to_string();
-        let top = unpickle(zip.get(&pkl).unwrap())?;
+        let TorchZip { zip, prefix, top } = TorchZip::open(bytes)?;
         let config = parse_config(&top)?;
         let sd = |k: &str| -> Result<StateDict, CheckpointError> {
             state_dict(

@@ -152,13 +152,7 @@ impl<B: Backend> Mlp<B> {
             } else {
                 format!("{prefix}.linears.{i}")
             };
-            // PyTorch stores Linear weights as [out, in]; burn as [in, out].
-            let weight = ld.param2(&format!("{p}.weight"), lin.weight, true)?;
-            let bias = match lin.bias {
-                Some(b) => Some(ld.param1(&format!("{p}.bias"), b)?),
-                None => None,
-            };
-            linears.push(Linear { weight, bias });
+            linears.push(ld.linear(&p, lin)?);
         }
         Ok(Self { linears })
     }

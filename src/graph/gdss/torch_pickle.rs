@@ -30,6 +30,32 @@ fn u32le(b: &[u8], at: usize) -> Result<u32, CheckpointError> {
         .ok_or_else(|| trunc(format!("zip structure at byte {at}")))
 }
 
+/// A `torch.save` zip file opened: the archive, the folder prefix of its entries (`NAME/`) and
+/// the unpickled top-level object of `NAME/data.pkl`.
+pub struct TorchZip {
+    /// The archive (tensor storages are `{prefix}data/{key}`).
+    pub zip: StoredZip,
+    /// Folder prefix of the entries.
+    pub prefix: String,
+    /// The unpickled top-level object.
+    pub top: PyValue,
+}
+
+impl TorchZip {
+    /// Parses the archive and unpickles its `data.pkl` (at most one folder deep).
+    pub fn open(bytes: Vec<u8>) -> Result<Self, CheckpointError> {
+        let zip = StoredZip::parse(bytes)?;
+        let pkl = zip
+            .names()
+            .find(|n| n.ends_with("data.pkl") && n.matches('/').count() <= 1)
+            .ok_or_else(|| CheckpointError::Format("no data.pkl in the archive (not a torch.save zip file)".into()))?
+            .to_string();
+        let prefix = pkl.trim_end_matches("data.pkl").to_string();
+        let top = unpickle(zip.get(&pkl).expect("name listed"))?;
+        Ok(Self { zip, prefix, top })
+    }
+}
+
 /// An in-memory zip archive whose entries are all stored uncompressed.
 pub struct StoredZip {
     bytes: Vec<u8>,

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::FcdError;
 use super::tokens::{pad_len, tokenize, VOCAB};
 use crate::graph::gdss::checkpoint::{RawTensor, StateDict, state_dict};
-use crate::graph::gdss::torch_pickle::{PyValue, StoredZip, unpickle};
+use crate::graph::gdss::torch_pickle::{PyValue, TorchZip};
 
 const SELU_SCALE: f32 = 1.050_701;
 const SELU_ALPHA: f32 = 1.673_263_2;
@@ -126,14 +126,8 @@ impl ChemNet {
     /// Parses the bytes of the `.pt` file: a pickled list of `(layer type, (state dict,
     /// constructor arguments, flags))`.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, FcdError> {
-        let zip = StoredZip::parse(bytes)?;
-        let pkl = zip
-            .names()
-            .find(|n| n.ends_with("data.pkl"))
-            .ok_or_else(|| fmt("no data.pkl in the archive (not a torch.save zip file)"))?
-            .to_string();
-        let prefix = pkl.trim_end_matches("data.pkl").to_string();
-        let PyValue::List(layers) = unpickle(zip.get(&pkl).expect("name listed"))? else {
+        let TorchZip { zip, prefix, top } = TorchZip::open(bytes)?;
+        let PyValue::List(layers) = top else {
             return Err(fmt("top-level object is not a layer list"));
         };
         let mut parts = Vec::with_capacity(layers.len());
