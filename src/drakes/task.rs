@@ -42,6 +42,35 @@ struct Window {
     kl: f64,
 }
 
+/// Running means of the training reward and KL between two metrics lines (shared by the DNA and
+/// protein fine-tunes).
+#[derive(Debug, Default)]
+pub struct RewardWindow(Mutex<Window>);
+
+impl RewardWindow {
+    /// Records one loss evaluation's mean reward and KL.
+    pub fn add(&self, reward: f64, kl: f64) {
+        if let Ok(mut w) = self.0.lock() {
+            w.n += 1;
+            w.reward += reward;
+            w.kl += kl;
+        }
+    }
+
+    /// `{reward, kl}` means since the last call (none if nothing was recorded).
+    pub fn take(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let mut w = self.0.lock().ok()?;
+        if w.n == 0 {
+            return None;
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("reward".into(), (w.reward / w.n as f64).into());
+        m.insert("kl".into(), (w.kl / w.n as f64).into());
+        *w = Window::default();
+        Some(m)
+    }
+}
+
 /// The fine-tuning task.
 pub struct DrakesTask<B: AutodiffBackend> {
     /// Algorithm settings.
@@ -51,7 +80,7 @@ pub struct DrakesTask<B: AutodiffBackend> {
     pretrained: Arc<Vec<u8>>,
     reference: DnaConv<B>,
     reward: SeqReward<B>,
-    window: Mutex<Window>,
+    window: RewardWindow,
 }
 
 impl<B: AutodiffBackend> DrakesTask<B> {
@@ -59,7 +88,7 @@ impl<B: AutodiffBackend> DrakesTask<B> {
     pub fn new(config: DrakesConfig, model: MaskedTaskConfig, pretrained: Vec<u8>, reward: SeqReward<B>, device: &B::Device) -> Result<Self, CheckpointError> {
         config.validate().map_err(|e| CheckpointError::Record(format!("invalid DRAKES configuration: {e}")))?;
         let reference = load_net::<B>(&model, &pretrained, device)?.no_grad();
-        Ok(Self { config, model, pretrained: Arc::new(pretrained), reference, reward: reward.frozen(), window: Mutex::new(Window::default()) })
+        Ok(Self { config, model, pretrained: Arc::new(pretrained), reference, reward: reward.frozen(), window: RewardWindow::default() })
     }
 
     /// The reward in use.
@@ -90,11 +119,7 @@ impl<B: AutodiffBackend> Task<B> for DrakesTask<B> {
         let r = rollout(model, &self.reference, &self.config, &self.model.schedule, batch_size, self.model.net.len, &mut rng, device);
         let reward = self.reward.soft(r.sample).mean();
         let kl = r.kl.mean();
-        if let Ok(mut w) = self.window.lock() {
-            w.n += 1;
-            w.reward += reward.clone().into_scalar().elem::<f64>();
-            w.kl += kl.clone().into_scalar().elem::<f64>();
-        }
+        self.window.add(reward.clone().into_scalar().elem::<f64>(), kl.clone().into_scalar().elem::<f64>());
         reward.neg() + kl.mul_scalar(self.config.alpha)
     }
     fn validate(&self, ema: &DnaConv<B::InnerBackend>, seed: u64, device: &B::Device) -> f64 {
@@ -108,14 +133,6 @@ impl<B: AutodiffBackend> Task<B> for DrakesTask<B> {
         -r.iter().sum::<f64>() / r.len() as f64
     }
     fn extra_metrics(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        let mut w = self.window.lock().ok()?;
-        if w.n == 0 {
-            return None;
-        }
-        let mut m = serde_json::Map::new();
-        m.insert("reward".into(), (w.reward / w.n as f64).into());
-        m.insert("kl".into(), (w.kl / w.n as f64).into());
-        *w = Window::default();
-        Some(m)
+        self.window.take()
     }
 }

@@ -105,10 +105,11 @@ pub fn featurize(bb: &Backbone, k: usize) -> GraphFeatures {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn helix(n: usize) -> Backbone {
+    /// An idealised helix of `n` residues (shared with other protein tests).
+    pub(crate) fn helix(n: usize) -> Backbone {
         // An idealised α-helix-like spiral: 3.6 residues per turn, 1.5 Å rise.
         let coords = (0..n)
             .map(|i| {

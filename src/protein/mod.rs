@@ -20,6 +20,7 @@
 pub mod dataset;
 pub mod design;
 pub mod energy;
+pub mod finetune;
 pub mod features;
 pub mod mpnn;
 pub mod pdb;
