@@ -99,3 +99,59 @@ fn best_of_k_keeps_the_highest_reward_draw() {
     }
     assert_ne!(p[0], p[1], "temperature 1 draws differ");
 }
+
+/// Tiny protein DRAKES settings: 4 grid points, last transition relaxed, one backbone and one
+/// design per step, one validation design.
+const TINY: &str = "[protein]\ngrid = 4\ntruncate = 1\nkl_hard_samples = 1\nalpha = 0.01\nvalidate_backbones = 1\nvalidate_samples = 1\n\n[train]\nsteps = 2\nbatch_size = 1\ncheckpoint_every = 1\nvalidate_every = 2\nlog_every = 1\n[train.lr]\npeak = 1e-4\n";
+
+fn metrics(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn protein_finetune_resumes_exactly_and_designs_with_the_result() {
+    let cfg = tmp("tiny.toml");
+    std::fs::write(&cfg, TINY).unwrap();
+    let (full, part) = (tmp("ft-full"), tmp("ft-part"));
+    let ft = |out: &std::path::Path, extra: &[&str]| {
+        let mut v = vec!["seq", "finetune", "--track", "protein", "--config", cfg.to_str().unwrap(), "--seed", "3", "--out", out.to_str().unwrap()];
+        v.extend_from_slice(extra);
+        scidiff_ok(&v)
+    };
+    let out = ft(&full, &[]);
+    assert!(out.contains("mean mj reward") && out.contains("fine-tuned"), "{out}");
+    ft(&part, &["--steps", "1"]);
+    ft(&part, &["--resume", "--steps", "2"]);
+    let (a, b) = (metrics(&full), metrics(&part));
+    assert_eq!(a.len(), 2);
+    assert_eq!(b.len(), 2);
+    for key in ["loss", "reward", "kl"] {
+        assert_eq!(a[1][key], b[1][key], "step 2 {key} after resume");
+    }
+    // At step 1 the model is the pretrained one: the path KL is exactly zero; afterwards not.
+    assert_eq!(a[0]["kl"].as_f64(), Some(0.0));
+    assert!(a[1]["kl"].as_f64().unwrap() > 0.0);
+    // The fine-tuned directory is a model for `seq design`; a finished run refuses to restart.
+    let pdb = default_dir().join("backbones/3a4rA.pdb");
+    let fasta = tmp("ft.fasta");
+    scidiff_ok(&["seq", "design", "--weights", full.to_str().unwrap(), "--backbone", pdb.to_str().unwrap(), "--n", "2", "--steps", "4", "--out", fasta.to_str().unwrap()]);
+    let recs = read_fasta(std::fs::read(&fasta).unwrap().as_slice(), &PROTEIN, "ft").unwrap();
+    assert_eq!(recs.len(), 2);
+    let again = scidiff().args(["seq", "finetune", "--track", "protein", "--config", cfg.to_str().unwrap(), "--out", full.to_str().unwrap()]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+    for (args, needle) in [
+        (vec!["--track", "rna"], "unknown track"),
+        (vec!["--track", "protein", "--reward", "ddg"], "unknown reward"),
+        (vec!["--track", "protein", "--model", "/nonexistent/v.pt"], "not found"),
+        (vec!["--track", "protein", "--kl-estimator", "exact"], "unknown KL estimator"),
+    ] {
+        let mut v = vec!["seq", "finetune", "--out"];
+        let o = tmp("never");
+        v.push(o.to_str().unwrap());
+        v.extend(args.iter());
+        let r = scidiff().args(&v).output().unwrap();
+        assert_eq!(r.status.code(), Some(2), "{v:?}");
+        assert!(String::from_utf8_lossy(&r.stderr).contains(needle), "{v:?}: {}", String::from_utf8_lossy(&r.stderr));
+    }
+}

@@ -13,6 +13,7 @@ mod seq;
 mod seq_finetune;
 mod seq_oracle;
 mod seq_protein;
+mod seq_protein_ft;
 mod train;
 mod wavelet;
 

@@ -99,6 +99,20 @@ pub struct PretrainArgs {
     batch_size: Option<usize>,
 }
 
+/// The step budget of a resumed run: `--steps` if given; `--seed` must match the run's seed.
+pub fn resumed_steps(seed_arg: Option<u64>, seed: u64, steps_arg: Option<u64>, steps: u64) -> Result<u64> {
+    if let Some(s) = seed_arg.filter(|s| *s != seed) {
+        bail!("--seed {s} differs from the run's seed {seed} (a resumed run keeps its seed)");
+    }
+    Ok(steps_arg.unwrap_or(steps))
+}
+
+/// A TOML file of `T` (e.g. `[drakes]`/`[protein]` and `[train]` tables), with the file named in errors.
+pub fn read_toml<T: serde::de::DeserializeOwned>(p: &std::path::Path) -> Result<T> {
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))
+}
+
 /// `run.toml` of a model directory (pretrained, or fine-tuned with a `[finetune]` table).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,12 +156,7 @@ fn pretrain(a: PretrainArgs) -> Result<()> {
         if run.finetune.is_some() {
             bail!("{} is a fine-tuned model; continue it with `seq finetune --resume`", a.out.display());
         }
-        if let Some(s) = a.seed.filter(|s| *s != run.seed) {
-            bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", run.seed);
-        }
-        if let Some(s) = a.steps {
-            run.train.steps = s;
-        }
+        run.train.steps = resumed_steps(a.seed, run.seed, a.steps, run.train.steps)?;
         run
     } else {
         let Some(dataset) = a.dataset.clone() else { bail!("--dataset is required (dhs, a .tsv or a FASTA file)") };

@@ -9,7 +9,7 @@ use scidiff::bio::motif::{D1Config, D1Reward, MotifSet};
 use scidiff::drakes::config::{DrakesConfig, preset};
 use scidiff::drakes::reward::SeqReward;
 use scidiff::drakes::task::{DrakesTask, pretrained_record};
-use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
+use scidiff::train::device::{BackendTask, DeviceChoice, dispatch_with, peak_rss_bytes};
 use scidiff::train::trainer::{Task, TrainConfig, TrainReport, checkpoint_path, train};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -17,62 +17,90 @@ use std::sync::Arc;
 
 #[derive(Args)]
 pub struct FinetuneArgs {
-    /// Pretrained model directory (`seq pretrain`); not needed with --resume.
+    /// dna (masked-diffusion DNA model) or protein (ProteinMPNN on the offline protein track).
+    #[arg(long, default_value = "dna")]
+    pub track: String,
+    /// Pretrained model: a `seq pretrain` directory (dna) or a ProteinMPNN `.pt` (protein;
+    /// default DATA/mpnn/v_48_020.pt); not needed with --resume.
     #[arg(long)]
-    model: Option<PathBuf>,
+    pub model: Option<PathBuf>,
     /// Fine-tuning method (drakes; the inference-time baselines are `seq sample --guide`).
     #[arg(long, default_value = "drakes")]
-    method: String,
-    /// motif (D1, analytic liver-TF grammar) or oracle (D2 CNN; needs --oracle).
-    #[arg(long, default_value = "motif")]
-    reward: String,
+    pub method: String,
+    /// dna: motif (D1, analytic liver-TF grammar, default) or oracle (D2 CNN; needs --oracle);
+    /// protein: mj (Miyazawa–Jernigan contact energy, default).
+    #[arg(long)]
+    pub reward: Option<String>,
     /// Oracle directory (`seq train-oracle --half a`) for --reward oracle.
     #[arg(long)]
-    oracle: Option<PathBuf>,
+    pub oracle: Option<PathBuf>,
     /// quick (2-core CPU demonstration) or paper (brief §3.3).
     #[arg(long, default_value = "quick")]
-    preset: String,
+    pub preset: String,
     /// TOML with `[drakes]` and/or `[train]` tables; a table replaces the preset's (missing keys
     /// take the paper defaults).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// Output model directory (accepted by `seq sample` and `seq eval --model`).
     #[arg(long)]
-    out: PathBuf,
+    pub out: PathBuf,
     /// Optimiser steps (default: the preset's).
     #[arg(long)]
-    steps: Option<u64>,
+    pub steps: Option<u64>,
     /// Random seed (trajectories); default 0.
     #[arg(long)]
-    seed: Option<u64>,
+    pub seed: Option<u64>,
     /// KL weight α (0 = "DRAKES w/o KL").
     #[arg(long)]
-    alpha: Option<f64>,
+    pub alpha: Option<f64>,
     /// path (default) or drakes_code (the released estimator).
     #[arg(long)]
-    kl_estimator: Option<String>,
+    pub kl_estimator: Option<String>,
     /// Trajectories per optimiser step.
     #[arg(long)]
-    batch_size: Option<usize>,
+    pub batch_size: Option<usize>,
     /// cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
-    device: String,
+    pub device: String,
     /// Continue the run stored in --out.
     #[arg(long)]
-    resume: bool,
+    pub resume: bool,
+    /// burn's activation checkpointing (recompute element-wise results in the backward pass
+    /// instead of storing them): same gradients, less memory, some extra time.
+    #[arg(long)]
+    pub checkpointing: bool,
+}
+
+impl FinetuneArgs {
+    /// `--alpha`, `--kl-estimator` and `--batch-size` over a preset's or config file's values.
+    pub fn apply_overrides(&self, alpha: &mut f64, kl: &mut scidiff::drakes::KlEstimator, train: &mut TrainConfig) -> Result<()> {
+        if let Some(al) = self.alpha {
+            *alpha = al;
+        }
+        if let Some(k) = &self.kl_estimator {
+            *kl = k.parse().map_err(anyhow::Error::msg)?;
+        }
+        if let Some(b) = self.batch_size {
+            train.batch_size = b;
+        }
+        if train.batch_size == 0 {
+            bail!("batch size must be at least 1");
+        }
+        Ok(())
+    }
 }
 
 /// The `finetune` table of a fine-tuned model's run.toml.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FinetuneRun {
-    method: String,
+    pub method: String,
     reward: String,
-    oracle: Option<PathBuf>,
+    pub oracle: Option<PathBuf>,
     pretrained: PathBuf,
     pretrained_step: u64,
-    preset: String,
-    seed: u64,
+    pub preset: String,
+    pub seed: u64,
     drakes: DrakesConfig,
     train: TrainConfig,
 }
@@ -109,7 +137,8 @@ fn new_run(a: &FinetuneArgs) -> Result<(super::seq::RunFile, FinetuneRun)> {
         bail!("unknown method {:?}: `seq finetune` trains drakes; pretrained, best-of-n, cg, smc and tds are sampling methods (`seq sample --guide`)", a.method);
     }
     let Some(model) = &a.model else { bail!("--model PRETRAINED_DIR is required (or --resume)") };
-    match (a.reward.as_str(), &a.oracle) {
+    let reward = a.reward.clone().unwrap_or_else(|| "motif".into());
+    match (reward.as_str(), &a.oracle) {
         ("motif", _) | ("oracle", Some(_)) => {}
         ("oracle", None) => bail!("--reward oracle needs --oracle DIR (train one with `seq train-oracle --half a`)"),
         (o, _) => bail!("unknown reward {o:?} (expected motif or oracle)"),
@@ -121,26 +150,14 @@ fn new_run(a: &FinetuneArgs) -> Result<(super::seq::RunFile, FinetuneRun)> {
     let (_, step) = pretrained_record(&checkpoint_path(model))?;
     let (mut drakes, mut train) = preset(&a.preset, a.steps).map_err(anyhow::Error::msg)?;
     if let Some(p) = &a.config {
-        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", p.display(), e.message()))?;
+        let file: ConfigFile = super::seq::read_toml(p)?;
         drakes = file.drakes.unwrap_or(drakes);
         train = file.train.unwrap_or(train);
     }
-    if let Some(al) = a.alpha {
-        drakes.alpha = al;
-    }
-    if let Some(k) = &a.kl_estimator {
-        drakes.kl_estimator = k.parse().map_err(anyhow::Error::msg)?;
-    }
-    if let Some(b) = a.batch_size {
-        train.batch_size = b;
-    }
+    a.apply_overrides(&mut drakes.alpha, &mut drakes.kl_estimator, &mut train)?;
     drakes.validate().map_err(|e| anyhow::anyhow!("invalid DRAKES configuration: {e}"))?;
-    if train.batch_size == 0 {
-        bail!("batch size must be at least 1");
-    }
     let oracle = a.oracle.as_ref().map(|p| std::path::absolute(p)).transpose()?;
-    let ft = FinetuneRun { method: a.method.clone(), reward: a.reward.clone(), oracle, pretrained: std::path::absolute(model)?, pretrained_step: step, preset: a.preset.clone(), seed: a.seed.unwrap_or(0), drakes, train };
+    let ft = FinetuneRun { method: a.method.clone(), reward, oracle, pretrained: std::path::absolute(model)?, pretrained_step: step, preset: a.preset.clone(), seed: a.seed.unwrap_or(0), drakes, train };
     Ok((pre, ft))
 }
 
@@ -148,7 +165,7 @@ struct FinetuneJob {
     run: super::seq::RunFile,
     ft: FinetuneRun,
     dir: PathBuf,
-    resume: bool,
+    pub resume: bool,
 }
 
 impl BackendTask for FinetuneJob {
@@ -165,16 +182,16 @@ impl BackendTask for FinetuneJob {
 }
 
 pub fn finetune(a: FinetuneArgs) -> Result<()> {
+    match a.track.as_str() {
+        "dna" => {}
+        "protein" => return super::seq_protein_ft::finetune_protein(a),
+        o => bail!("unknown track {o:?} (expected dna or protein)"),
+    }
     let device: DeviceChoice = a.device.parse()?;
     let (run, ft) = if a.resume {
         let mut run: super::seq::RunFile = super::seq::read_run(&a.out)?;
         let Some(mut ft) = run.finetune.take() else { bail!("{} is not a fine-tuned model (no [finetune] in run.toml)", a.out.display()) };
-        if let Some(s) = a.seed.filter(|s| *s != ft.seed) {
-            bail!("--seed {s} differs from the run's seed {} (a resumed run keeps its seed)", ft.seed);
-        }
-        if let Some(s) = a.steps {
-            ft.train.steps = s;
-        }
+        ft.train.steps = super::seq::resumed_steps(a.seed, ft.seed, a.steps, ft.train.steps)?;
         (run, ft)
     } else {
         let (pre, ft) = new_run(&a)?;
@@ -193,20 +210,27 @@ pub fn finetune(a: FinetuneArgs) -> Result<()> {
         ft.reward, d.kl_estimator, d.alpha, ft.pretrained.display(), d.steps, d.truncate, d.tau, ft.train.batch_size, ft.train.steps, ft.seed
     );
     let t0 = std::time::Instant::now();
-    let (report, before) = dispatch(device, FinetuneJob { run, ft: ft.clone(), dir: a.out.clone(), resume: a.resume })??;
-    let after = report.val_loss.map(|v| format!("{:.3}", -v)).unwrap_or("-".into());
+    let (report, before) = dispatch_with(device, a.checkpointing, FinetuneJob { run, ft: ft.clone(), dir: a.out.clone(), resume: a.resume })??;
+    let after = report.val_loss.map(|v| format!("{:.4}", -v)).unwrap_or("-".into());
+    let what = format!("mean {} reward of {} validation samples", ft.reward, ft.drakes.validate_samples);
+    print_summary(&report, &what, (before, after), t0, &a);
+    Ok(())
+}
+
+/// The closing lines of a fine-tune: reward before/after, speed, output and peak memory.
+pub fn print_summary(report: &TrainReport, what: &str, (before, after): (f64, String), t0: std::time::Instant, a: &FinetuneArgs) {
     println!(
-        "steps {}..{}: last objective {:.3}; mean {} reward of {} validation samples: pretrained {before:.3} -> fine-tuned {after}; {:.3} steps/s, {:.0} s -> {}",
+        "steps {}..{}: last objective {:.4}; {what}: pretrained {before:.4} -> fine-tuned {after}; {:.3} steps/s, {:.0} s -> {}",
         report.start_step,
         report.steps,
         report.last_loss,
-        ft.reward,
-        ft.drakes.validate_samples,
         report.steps_per_sec,
         t0.elapsed().as_secs_f64(),
         a.out.display()
     );
-    Ok(())
+    if let Some(b) = peak_rss_bytes() {
+        println!("peak memory {:.2} GiB (activation checkpointing {})", b as f64 / (1u64 << 30) as f64, if a.checkpointing { "on" } else { "off" });
+    }
 }
 
 #[derive(Args)]
@@ -222,7 +246,7 @@ pub struct TradeoffArgs {
     y: String,
     /// Output PNG.
     #[arg(long)]
-    out: PathBuf,
+    pub out: PathBuf,
 }
 
 /// One point per method (mean over seeds) of two `seq eval` metrics.

@@ -55,8 +55,9 @@ impl BackboneArgs {
 pub struct DesignArgs {
     #[command(flatten)]
     backbones: BackboneArgs,
-    /// ProteinMPNN checkpoint (default: DATA/mpnn/v_48_020.pt).
-    #[arg(long)]
+    /// ProteinMPNN checkpoint `.pt` or fine-tuned model directory (`seq finetune --track
+    /// protein`); default DATA/mpnn/v_48_020.pt.
+    #[arg(long, alias = "model")]
     weights: Option<PathBuf>,
     /// Designs per backbone.
     #[arg(long, default_value_t = 8)]
@@ -112,8 +113,9 @@ pub struct DesignEvalArgs {
     json: Option<PathBuf>,
 }
 
+/// A released `.pt` or a fine-tuned model directory (`seq finetune --track protein`).
 fn load_net<B: AutodiffBackend>(path: &Path, device: &B::Device) -> Result<ProteinMpnn<B::InnerBackend>> {
-    Ok(ProteinMpnn::load(path, device)?)
+    Ok(scidiff::protein::finetune::load_model(path, device)?)
 }
 
 struct DesignJob {

@@ -14,6 +14,13 @@ pub type Cpu = burn::backend::Autodiff<burn::backend::NdArray<f32>>;
 /// The GPU training backend.
 #[cfg(feature = "cuda")]
 pub type Gpu = burn::backend::Autodiff<burn::backend::Cuda<f32>>;
+/// The CPU training backend with burn's activation checkpointing: outputs of operations burn
+/// marks memory-bound (element-wise, activations) are not kept for the backward pass but
+/// recomputed from their checkpointed inputs; compute-bound outputs (matmul, conv) are kept.
+pub type CpuCheckpointed = burn::backend::Autodiff<burn::backend::NdArray<f32>, burn::backend::autodiff::checkpoint::strategy::BalancedCheckpointing>;
+/// The GPU backend with activation checkpointing (see [`CpuCheckpointed`]).
+#[cfg(feature = "cuda")]
+pub type GpuCheckpointed = burn::backend::Autodiff<burn::backend::Cuda<f32>, burn::backend::autodiff::checkpoint::strategy::BalancedCheckpointing>;
 
 /// A device choice that could not be honoured.
 #[derive(Debug, Error)]
@@ -65,6 +72,30 @@ pub trait BackendTask {
     type Output;
     /// Run on backend `B` and `device`.
     fn run<B: AutodiffBackend>(self, device: B::Device) -> Self::Output;
+}
+
+/// Run `task` on the chosen device with activation checkpointing ([`CpuCheckpointed`]) or
+/// without it ([`dispatch`]); the gradients are the same (tested), the memory is not.
+pub fn dispatch_with<T: BackendTask>(choice: DeviceChoice, checkpointing: bool, task: T) -> Result<T::Output, DeviceError> {
+    if !checkpointing {
+        return dispatch(choice, task);
+    }
+    match choice {
+        DeviceChoice::Cpu => Ok(task.run::<CpuCheckpointed>(burn::backend::ndarray::NdArrayDevice::Cpu)),
+        #[cfg(feature = "cuda")]
+        DeviceChoice::Cuda(n) => Ok(task.run::<GpuCheckpointed>(burn::backend::cuda::CudaDevice::new(n))),
+        #[cfg(not(feature = "cuda"))]
+        DeviceChoice::Cuda(_) => Err(DeviceError::NoCuda(choice.to_string())),
+    }
+}
+
+/// Peak resident memory of this process in bytes (`VmHWM` of `/proc/self/status`; `None` off
+/// Linux).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Run `task` on the chosen device.
