@@ -155,3 +155,29 @@ fn protein_finetune_resumes_exactly_and_designs_with_the_result() {
         assert!(String::from_utf8_lossy(&r.stderr).contains(needle), "{v:?}: {}", String::from_utf8_lossy(&r.stderr));
     }
 }
+
+#[test]
+fn guided_protein_designs_are_reproducible_and_valid() {
+    let pdb = default_dir().join("backbones/3a4rA.pdb");
+    let bb = Backbone::read(&pdb, None).expect("run `bash datasets/fetch_protein.sh` (make test does)");
+    for (i, guide) in ["smc:0.03", "tds:1000:0.03", "cg:1000"].iter().enumerate() {
+        let outs: Vec<String> = (0..2)
+            .map(|k| {
+                let f = tmp(&format!("g{i}_{k}.fasta"));
+                scidiff_ok(&["seq", "design", "--backbone", pdb.to_str().unwrap(), "--n", "3", "--batch", "3", "--steps", "4", "--guide", guide, "--reward", "mj", "--seed", "2", "--out", f.to_str().unwrap()]);
+                std::fs::read_to_string(&f).unwrap()
+            })
+            .collect();
+        assert_eq!(outs[0], outs[1], "{guide}: same seed, same designs");
+        let recs = read_fasta(outs[0].as_bytes(), &PROTEIN, "g").unwrap();
+        assert_eq!(recs.len(), 3);
+        assert!(recs.iter().all(|r| r.sequence.len() == bb.len() && r.description.contains(guide)));
+    }
+    for (extra, needle) in [(vec!["--guide", "best-of-n:4"], "protein track takes"), (vec!["--guide", "smc:0.03", "--best-of", "2"], "separate baselines"), (vec!["--guide", "smc:-1"], "positive")] {
+        let mut v = vec!["seq", "design", "--backbone", pdb.to_str().unwrap(), "--out", "/tmp/never.fasta"];
+        v.extend(extra.iter());
+        let r = scidiff().args(&v).output().unwrap();
+        assert_eq!(r.status.code(), Some(2), "{v:?}");
+        assert!(String::from_utf8_lossy(&r.stderr).contains(needle), "{v:?}: {}", String::from_utf8_lossy(&r.stderr));
+    }
+}

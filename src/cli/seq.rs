@@ -238,7 +238,7 @@ pub struct SampleArgs {
 }
 
 /// Parse a `--guide` value.
-fn parse_guide(s: &str) -> Result<Guidance> {
+pub fn parse_guide(s: &str) -> Result<Guidance> {
     let parts: Vec<&str> = s.split(':').collect();
     let num = |i: usize| -> Result<f64> {
         let v: f64 = parts.get(i).with_context(|| format!("--guide {s}: missing parameter {i}"))?.parse().with_context(|| format!("--guide {s}: parameter {i} is not a number"))?;

@@ -10,7 +10,9 @@ use scidiff::bio::alphabet::PROTEIN;
 use scidiff::bio::fasta::{FastaRecord, read_fasta, write_fasta};
 use scidiff::protein::dataset::{self, Split};
 use scidiff::protein::run::{BestOf, Designs, design_set, evaluate_set};
+use scidiff::drakes::guidance::Guidance;
 use scidiff::protein::energy::Energy;
+use scidiff::protein::guided::guided_set;
 use scidiff::protein::{Backbone, DesignConfig, ProteinMpnn};
 use scidiff::train::device::{BackendTask, DeviceChoice, dispatch};
 
@@ -80,7 +82,12 @@ pub struct DesignArgs {
     /// Best-of-K baseline: keep the highest-reward of K draws per design (with --reward).
     #[arg(long, default_value_t = 1)]
     best_of: usize,
-    /// Reward ranking the --best-of draws: mj (fine-tuning reward) or bt (evaluation oracle).
+    /// Guidance baseline (DRAKES' protein settings: cg:1000, smc:0.03, tds:1000:0.03), guided by
+    /// --reward; particles = the --batch designs decoded together.
+    #[arg(long)]
+    guide: Option<String>,
+    /// Reward ranking the --best-of draws or guiding --guide: mj (fine-tuning reward) or bt
+    /// (evaluation oracle).
     #[arg(long, default_value = "mj")]
     reward: String,
     /// Output FASTA (records NAME_k, k = 1..n).
@@ -120,6 +127,7 @@ fn load_net<B: AutodiffBackend>(path: &Path, device: &B::Device) -> Result<Prote
 
 struct DesignJob {
     best_of: Option<(usize, Energy)>,
+    guide: Option<(Guidance, Energy)>,
     weights: PathBuf,
     backbones: Vec<Backbone>,
     n: usize,
@@ -134,6 +142,11 @@ impl BackendTask for DesignJob {
         let k = self.best_of.as_ref().map_or(1, |b| b.0);
         let per = (self.n * k).div_ceil(self.cfg.batch) * (self.cfg.steps - 1);
         let pb = super::progress((per * self.backbones.len()) as u64, "designing");
+        if let Some((method, energy)) = &self.guide {
+            let out = guided_set(&net, &self.backbones, self.n, &self.cfg, self.seed, *method, energy, &mut |_| pb.inc(1))?;
+            pb.finish_and_clear();
+            return Ok(out);
+        }
         let best = self.best_of.as_ref().map(|(k, energy)| BestOf { k: *k, energy });
         let out = design_set(&net, &self.backbones, self.n, &self.cfg, self.seed, best, || pb.inc(1))?;
         pb.finish_and_clear();
@@ -155,7 +168,15 @@ pub fn design(a: DesignArgs) -> Result<()> {
     let device: DeviceChoice = a.device.parse()?;
     let t0 = std::time::Instant::now();
     let best_of = if a.best_of > 1 { Some((a.best_of, Energy::load(&a.backbones.data_dir(), &a.reward)?)) } else { None };
-    let job = DesignJob { best_of, weights: weights.clone(), backbones: backbones.clone(), n: a.n, cfg: cfg.clone(), seed: a.seed };
+    let guide = match &a.guide {
+        None => None,
+        Some(_) if best_of.is_some() => bail!("--guide and --best-of are separate baselines: give one"),
+        Some(g) => match super::seq::parse_guide(g)? {
+            m @ (Guidance::Cg { .. } | Guidance::Smc { .. } | Guidance::Tds { .. }) => Some((m, Energy::load(&a.backbones.data_dir(), &a.reward)?)),
+            _ => bail!("--guide {g}: the protein track takes cg:SCALE, smc:ALPHA or tds:SCALE:ALPHA (best-of-K is --best-of K)"),
+        },
+    };
+    let job = DesignJob { best_of, guide, weights: weights.clone(), backbones: backbones.clone(), n: a.n, cfg: cfg.clone(), seed: a.seed };
     let sets = dispatch(device, job)??;
     let mut records = Vec::new();
     for d in &sets {
@@ -163,14 +184,15 @@ pub fn design(a: DesignArgs) -> Result<()> {
             records.push(FastaRecord {
                 id: format!("{}_{}", d.name, k + 1),
                 description: format!(
-                    "backbone={} weights={} steps={} T={} seed={} best_of={}{}",
+                    "backbone={} weights={} steps={} T={} seed={} best_of={}{}{}",
                     d.name,
                     weights.display(),
                     cfg.steps,
                     cfg.temperature,
                     a.seed,
                     a.best_of,
-                    if a.best_of > 1 { format!(" reward={}", a.reward) } else { String::new() }
+                    a.guide.as_ref().map_or(String::new(), |g| format!(" guide={g}")),
+                    if a.best_of > 1 || a.guide.is_some() { format!(" reward={}", a.reward) } else { String::new() }
                 ),
                 sequence: PROTEIN.decode(s)?,
             });

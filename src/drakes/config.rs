@@ -86,8 +86,9 @@ impl DrakesConfig {
 /// * `paper`: brief §3.3, DNA: T 128, K 50, τ 1, α 1e-3, Adam lr 1e-4 (constant), clip 1.0
 ///   after accumulating 4 micro-batches of 32 trajectories (128 per step), 1000 optimiser steps.
 ///   Differences from the released run: path KL by default (`--kl-estimator drakes_code` for
-///   theirs), frozen reference model, no activation checkpointing (burn's autodiff keeps every
-///   relaxed step's activations: about 2 GiB per trajectory at the paper size, brief §7.1).
+///   theirs), frozen reference model. burn's autodiff keeps every relaxed step's activations
+///   (about 2 GiB per trajectory at the paper size, brief §7.1) unless `seq finetune
+///   --checkpointing` selects burn's op-level activation checkpointing.
 /// * `quick`: the brief's 2-core CPU sizing (§7.3): T 32, K 8, batch 8, path KL on 8 sampled hard
 ///   steps, lr 1e-3 (10× the paper's, to move in 60 steps), 60 steps.
 pub fn preset(name: &str, steps: Option<u64>) -> Result<(DrakesConfig, TrainConfig), String> {

@@ -21,6 +21,7 @@ pub mod dataset;
 pub mod design;
 pub mod energy;
 pub mod finetune;
+pub mod guided;
 pub mod features;
 pub mod mpnn;
 pub mod pdb;
