@@ -108,3 +108,35 @@ fn fno_baseline_learns_and_is_refused_for_control() {
     refused(&run(&["pde", "train", "--arch", "fno", "--data", &train, "--out", &model]), "already holds a run");
     ok(&run(&["pde", "train", "--arch", "fno", "--data", &train, "--steps", "82", "--batch-size", "8", "--seed", "0", "--out", &model, "--resume"]));
 }
+
+/// WDNO's super-resolution model end to end: `pde train --arch srm` (2 steps) on 41×60 data,
+/// `pde superres` of the true 41×60 trajectories to 81×120 given the fine `u0` and `f`, and
+/// `pde eval` against the fine truth. Checks: shapes, finite values, the same seed reproduces
+/// the file, and bad inputs are one-line refusals (quality is measured in docs/pde.md).
+#[test]
+fn srm_train_superres_eval_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = generate(dir.path(), "train.h5", "8", "3");
+    let test = generate(dir.path(), "test.h5", "2", "4");
+    let cfg = dir.path().join("fine.toml");
+    std::fs::write(&cfg, "store_nt = 80\nstore_nx = 120\n").unwrap();
+    let fine = dir.path().join("fine.h5").display().to_string();
+    ok(&run(&["pde", "generate", "--system", "burgers1d", "--preset", "small", "--trajectories", "2", "--seed", "4", "--config", &cfg.display().to_string(), "--out", &fine]));
+    let model = dir.path().join("srm").display().to_string();
+    let log = ok(&run(&["pde", "train", "--arch", "srm", "--data", &train, "--steps", "2", "--seed", "0", "--out", &model]));
+    assert!(log.contains("srm: steps 0..2"), "{log}");
+    let sr = |out: &str, seed: &str| run(&["pde", "superres", "--model", &model, "--input", &test, "--conditions", &fine, "--out", out, "--steps", "2", "--seed", seed]);
+    let (a, b) = (dir.path().join("a.h5").display().to_string(), dir.path().join("b.h5").display().to_string());
+    ok(&sr(&a, "1"));
+    ok(&sr(&b, "1"));
+    let (ua, uf) = (u(Path::new(&a)), u(Path::new(&fine)));
+    assert_eq!(ua.dim(), (2, 81, 120));
+    assert_eq!(ua, u(Path::new(&b)), "same seed, different output");
+    assert!(ua.iter().all(|v| v.is_finite()) && uf.dim() == ua.dim());
+    let out = ok(&run(&["pde", "eval", "--pred", &a, "--truth", &fine]));
+    assert!(out.contains("trajectories 2  MSE(t>=1)"), "{out}");
+    refused(&run(&["pde", "superres", "--model", &model, "--input", &test, "--conditions", &test, "--out", &b]), "shape mismatch");
+    refused(&run(&["pde", "superres", "--model", &train, "--input", &test, "--conditions", &fine, "--out", &b]), "not an SRM model directory");
+    refused(&run(&["pde", "simulate", "--model", &model, "--input", &test, "--out", &b]), "pde superres");
+    ok(&run(&["pde", "train", "--arch", "srm", "--data", &train, "--steps", "3", "--seed", "0", "--out", &model, "--resume"]));
+}

@@ -3,6 +3,7 @@
 
 mod pde;
 mod pde_fno;
+mod pde_srm;
 mod pde_wdno;
 mod graph;
 mod graph_train;

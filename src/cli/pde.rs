@@ -23,7 +23,7 @@ pub enum PdeCommand {
     Generate(GenerateArgs),
     /// Plot one trajectory of a data set: space-time heatmaps (1-D) or density frames (2-D).
     Plot(PlotArgs),
-    /// Train a WDNO model (wavelet diffusion), or with --arch fno the FNO baseline, on a burgers1d data set.
+    /// Train a WDNO model (wavelet diffusion), or with --arch fno|ddpm|srm a baseline or the super-resolution model, on a burgers1d data set.
     Train(super::pde_wdno::WdnoTrainArgs),
     /// Predict trajectories from u0 and f with a trained WDNO (or FNO baseline) model.
     Simulate(super::pde_wdno::SimulateArgs),
@@ -31,6 +31,8 @@ pub enum PdeCommand {
     Eval(super::pde_wdno::EvalArgs),
     /// Generate controls with guided WDNO sampling; J is measured by the real solver.
     Control(super::pde_wdno::ControlArgs),
+    /// Refine coarse trajectories 2x per stage in t and x with a super-resolution model (--arch srm).
+    Superres(super::pde_srm::SuperresArgs),
 }
 
 #[derive(Args)]
@@ -112,6 +114,7 @@ pub fn run(cmd: PdeCommand) -> Result<()> {
         PdeCommand::Simulate(a) => super::pde_wdno::simulate_cmd(a),
         PdeCommand::Eval(a) => super::pde_wdno::eval_cmd(a),
         PdeCommand::Control(a) => super::pde_wdno::control_cmd(a),
+        PdeCommand::Superres(a) => super::pde_srm::superres_cmd(a),
     }
 }
 

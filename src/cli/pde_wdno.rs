@@ -53,8 +53,9 @@ pub struct WdnoTrainArgs {
     /// Peak learning rate (default: the preset's).
     #[arg(long)]
     pub(super) lr: Option<f64>,
-    /// wdno (the wavelet diffusion model), ddpm (the same diffusion in physical space, baseline)
-    /// or fno (the Fourier neural operator baseline).
+    /// wdno (the wavelet diffusion model), ddpm (the same diffusion in physical space, baseline),
+    /// fno (the Fourier neural operator baseline) or srm (WDNO's super-resolution model, used by
+    /// `pde superres`).
     #[arg(long, default_value = "wdno")]
     pub(super) arch: String,
 }
@@ -181,7 +182,7 @@ pub(super) fn small_or_paper(preset: &str) -> Result<BurgersPreset> {
 
 /// Optimisation defaults per preset: WDNO's batch 16; the small run is short, so a higher peak
 /// learning rate with warm-up and cosine decay, and a short EMA.
-fn train_defaults(preset: &str, steps: u64) -> TrainConfig {
+pub(super) fn train_defaults(preset: &str, steps: u64) -> TrainConfig {
     let (peak, ema) = if preset == "small" { (1e-3, 0.995) } else { (1e-4, 0.999) };
     TrainConfig {
         steps,
@@ -217,7 +218,8 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
         "wdno" => false,
         "ddpm" => true,
         "fno" => return super::pde_fno::train_cmd(a),
-        x => bail!("unknown --arch '{x}': expected wdno, ddpm or fno"),
+        "srm" => return super::pde_srm::train_cmd(a),
+        x => bail!("unknown --arch '{x}': expected wdno, ddpm, fno or srm"),
     };
     let device: DeviceChoice = a.device.parse()?;
     let conds: Vec<(Conditioning, PathBuf)> = match a.conditioning.as_str() {
@@ -326,6 +328,9 @@ impl BackendTask for SimJob {
 pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
     if FnoRun::is_fno(&a.model) {
         return super::pde_fno::simulate_cmd(a);
+    }
+    if scidiff::pde::wdno::srm::SrmRun::is_srm(&a.model) {
+        bail!("{} holds a super-resolution model, which refines trajectories: use `pde superres`", a.model.display());
     }
     let (dir, run) = resolve_model(&a.model, Conditioning::Simulation)?;
     let (opts, weights) = options(&a.sampling)?;

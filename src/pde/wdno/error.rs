@@ -11,6 +11,9 @@ pub enum WdnoError {
     /// An inconsistent or out-of-range configuration value.
     #[error("invalid WDNO configuration: {0}")]
     Config(String),
+    /// Input data hold NaN or infinite values (the message names which).
+    #[error("non-finite input: {0}")]
+    NonFinite(String),
     /// The wavelet transform refused its input.
     #[error(transparent)]
     Wavelet(#[from] crate::pde::wavelet::WaveletError),

@@ -14,6 +14,8 @@
 //!   `J` is always measured by re-running the real solver from the true `u0`.
 //! * Sampling ([`sample`]): WDNO's DDIM (η = 1, clipped x̂0) by default; the core ODE samplers
 //!   through [`sample::InpaintedNet`].
+//! * **Super-resolution** (§5): [`srm`], a second diffusion model that refines a trajectory
+//!   2× in t and x from its coarse version, trained on coarser pairs and applied recursively.
 
 pub mod config;
 pub mod control;
@@ -22,6 +24,7 @@ pub mod pack;
 pub mod run;
 pub mod sample;
 pub mod schedule;
+pub mod srm;
 pub mod task;
 pub mod unet;
 

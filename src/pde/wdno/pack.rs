@@ -126,23 +126,28 @@ impl Layout {
     /// The full canvas of a trajectory: all bands of `u` and `f`, condition stripes of `u0` and
     /// (if `with_target`) `uT = u[nt]`.
     pub fn pack(&self, u: ArrayView2<f64>, f: ArrayView2<f64>, with_target: bool) -> Result<Array3<f32>, WdnoError> {
+        let mut canvas = self.pack_fields(u, f)?;
+        self.write_condition(canvas.view_mut(), u.row(0), with_target.then(|| u.row(self.cfg.nt)))?;
+        Ok(canvas)
+    }
+
+    /// [`Layout::pack`] without the condition channel (left zero): the u and f channels only.
+    pub fn pack_fields(&self, u: ArrayView2<f64>, f: ArrayView2<f64>) -> Result<Array3<f32>, WdnoError> {
         let (nt, nx) = (self.cfg.nt, self.cfg.nx);
         self.check("u", u.dim(), (nt + 1, nx))?;
         self.check("f", f.dim(), (nt, nx))?;
         let mut both = ndarray::Array3::<f64>::zeros((2, nt + 1, nx));
         both.slice_mut(s![0, .., ..]).assign(&u);
         both.slice_mut(s![1, ..nt, ..]).assign(&f);
+        let mut canvas = Array3::<f32>::zeros(self.shape());
         if self.physical() {
-            let mut canvas = Array3::<f32>::zeros(self.shape());
             for field in 0..2 {
                 let c = self.cfg.scalers[field];
                 canvas.slice_mut(s![field, ..nt + 1, ..nx]).zip_mut_with(&both.index_axis(Axis(0), field), |d, v| *d = (v / c) as f32);
             }
-            self.write_condition(canvas.view_mut(), u.row(0), with_target.then(|| u.row(nt)))?;
             return Ok(canvas);
         }
         let bands = dwtn(both.view().into_dyn(), &self.wavelet, Mode::Periodization, 2)?;
-        let mut canvas = Array3::<f32>::zeros(self.shape());
         let (ct, cx) = self.coef_dims();
         for (b, key) in BANDS.iter().enumerate() {
             let band = &bands[*key];
@@ -153,7 +158,6 @@ impl Layout {
                 canvas.slice_mut(s![ch, ..ct, ..cx]).zip_mut_with(&src, |d, v| *d = (v / c) as f32);
             }
         }
-        self.write_condition(canvas.view_mut(), u.row(0), with_target.then(|| u.row(nt)))?;
         Ok(canvas)
     }
 

@@ -6,7 +6,7 @@
 //! `--conditioning separate`, the paper's two networks in `simulation/` and `control/`;
 //! [`resolve_model`] finds the run that serves a task.
 
-use super::config::{Conditioning, WdnoConfig};
+use super::config::{Conditioning, DiffusionConfig, WdnoConfig};
 use super::control::{BurgersTarget, GuidanceConfig};
 use super::error::WdnoError;
 use super::pack::{Layout, canvases_to_tensor, tensor_to_canvases};
@@ -116,17 +116,29 @@ impl Default for SampleOptions {
 }
 
 fn sample_batch<B: AutodiffBackend>(net: &Unet<B::InnerBackend>, cfg: &WdnoConfig, known: &Known<B::InnerBackend>, opts: &SampleOptions, batch_index: usize, guide: Option<&mut BurgersTarget<B>>, pb: Option<&ProgressBar>) -> Result<Tensor<B::InnerBackend, 4>, WdnoError> {
-    let sched = DdpmSchedule::new(&cfg.diffusion);
-    let mut rng = crate::train::step_rng(opts.seed, batch_index as u64, 11);
     let guide = guide.map(|g| g as &mut dyn super::sample::Guidance<B::InnerBackend>);
+    sample_known(net, &cfg.diffusion, known, opts, batch_index, guide, pb)
+}
+
+/// Sample one batch of canvases with the `known` values imposed: WDNO's DDIM or a core sampler
+/// (`opts.sampler`), noise from stream `(opts.seed, batch_index)`. Shared by the base model and
+/// the super-resolution model ([`super::srm`]).
+pub(crate) fn sample_known<B: Backend, D: super::sample::Denoiser<B> + ?Sized>(net: &D, diffusion: &DiffusionConfig, known: &Known<B>, opts: &SampleOptions, batch_index: usize, guide: Option<&mut dyn super::sample::Guidance<B>>, pb: Option<&ProgressBar>) -> Result<Tensor<B, 4>, WdnoError> {
+    let sched = DdpmSchedule::new(diffusion);
+    let mut rng = crate::train::step_rng(opts.seed, batch_index as u64, 11);
     if opts.sampler == "ddim" {
         return ddim(net, &sched, known, opts.steps, opts.eta, &mut rng, guide, pb);
     }
     let method: Method = opts.sampler.parse().map_err(|e: crate::error::ConfigError| WdnoError::Config(e.to_string()))?;
-    let sde = matching_sde(cfg.diffusion.cosine_s);
+    let sde = matching_sde(diffusion.cosine_s);
     let sdes: [Arc<dyn Sde>; 1] = [Arc::new(sde.clone())];
     let scfg = SamplerConfig { method, nfe: opts.steps, eta: opts.eta, ..SamplerConfig::default() };
     let x_t = super::sample::noise_like(&known.values, &mut rng);
+    let mut guide = guide;
+    // Re-borrow with the trait object's lifetime shortened to this call (`as_deref_mut` would
+    // keep the caller's, which `InpaintedNet`'s single lifetime cannot accept).
+    #[allow(clippy::option_as_ref_deref)]
+    let guide = guide.as_mut().map(|g| -> &mut dyn super::sample::Guidance<B> { &mut **g });
     let mut model = InpaintedNet { net, known, sched: &sched, sde, guide };
     let out = sample(&scfg, &mut model, &sdes, x_t, &mut rng, pb)?;
     Ok(known.inpaint(out.x))
@@ -139,7 +151,7 @@ fn known_of<B: Backend>(layout: &Layout, canv: Vec<ndarray::Array3<f32>>, cond: 
     Ok(Known { values: canvases_to_tensor(&views, device), mask: canvases_to_tensor(&masks, device) })
 }
 
-fn check_opts(opts: &SampleOptions) -> Result<(), WdnoError> {
+pub(crate) fn check_opts(opts: &SampleOptions) -> Result<(), WdnoError> {
     if opts.batch == 0 || opts.steps == 0 {
         return Err(WdnoError::Config(format!("batch and steps must be >= 1, got {} and {}", opts.batch, opts.steps)));
     }

@@ -74,11 +74,49 @@ pub struct WdnoTask {
     masks: [Array3<f32>; 2],
 }
 
-/// One host-side batch: network input, target, step indices.
-struct Batch {
-    x: Vec<f32>,
-    target: Vec<f32>,
-    k: Vec<f32>,
+/// One host-side batch: network input, target, step indices (shared with the SRM,
+/// [`super::srm`]).
+pub(crate) struct Batch {
+    pub(crate) x: Vec<f32>,
+    pub(crate) target: Vec<f32>,
+    pub(crate) k: Vec<f32>,
+}
+
+impl Batch {
+    /// An empty batch with room for `n` canvases of `plane` values.
+    pub(crate) fn with_capacity(n: usize, plane: usize) -> Self {
+        Self { x: Vec::with_capacity(n * plane), target: Vec::with_capacity(n * plane), k: Vec::with_capacity(n) }
+    }
+
+    /// Append one example: draw `k` and `ε`, noise `x0` where `mask` is 0, keep it (target 0)
+    /// where `mask` is 1 — the inpainting rule of the module docs.
+    pub(crate) fn push_noised(&mut self, x0: &Array3<f32>, mask: &Array3<f32>, schedule: &DdpmSchedule, rng: &mut StdRng) {
+        let k = rng.random_range(0..schedule.len());
+        let (a, s) = schedule.coefficients(k);
+        for (v, m) in x0.iter().zip(mask.iter()) {
+            let e: f64 = StandardNormal.sample(rng);
+            let e = e as f32;
+            if *m == 1.0 {
+                self.x.push(*v);
+                self.target.push(0.0);
+            } else {
+                self.x.push(a as f32 * v + s as f32 * e);
+                self.target.push(e);
+            }
+        }
+        self.k.push(k as f32);
+    }
+
+    /// `mean w_c (ε̂ − target)²` of `net` on this batch of `[C, H, W]` canvases, `w` = `weights`.
+    pub(crate) fn weighted_eps_loss<Bk: Backend>(self, net: &Unet<Bk>, [c, h, w]: [usize; 3], weights: &[f64], device: &Bk::Device) -> Tensor<Bk, 1> {
+        let n = self.k.len();
+        let x = Tensor::<Bk, 4>::from_data(TensorData::new(self.x, [n, c, h, w]), device);
+        let target = Tensor::<Bk, 4>::from_data(TensorData::new(self.target, [n, c, h, w]), device);
+        let k = Tensor::<Bk, 1>::from_data(TensorData::new(self.k, [n]), device);
+        let wts: Vec<f32> = weights.iter().map(|v| *v as f32).collect();
+        let wts = Tensor::<Bk, 1>::from_data(TensorData::new(wts, [c]), device).reshape([1, c, 1, 1]);
+        ((net.forward(x, k) - target).square() * wts).mean()
+    }
 }
 
 impl WdnoTask {
@@ -105,7 +143,7 @@ impl WdnoTask {
 
     fn make_batch(&self, idx: &[usize], rng: &mut StdRng) -> Batch {
         let plane = self.layout.shape().iter().product::<usize>();
-        let mut b = Batch { x: Vec::with_capacity(idx.len() * plane), target: Vec::with_capacity(idx.len() * plane), k: Vec::with_capacity(idx.len()) };
+        let mut b = Batch::with_capacity(idx.len(), plane);
         for &i in idx {
             let sim = match self.config.conditioning {
                 Conditioning::Simulation => true,
@@ -116,34 +154,13 @@ impl WdnoTask {
             if sim {
                 self.layout.drop_target(x0.view_mut());
             }
-            let mask = &self.masks[usize::from(!sim)];
-            let k = rng.random_range(0..self.schedule.len());
-            let (a, s) = self.schedule.coefficients(k);
-            for (v, m) in x0.iter().zip(mask.iter()) {
-                let e: f64 = StandardNormal.sample(rng);
-                let e = e as f32;
-                if *m == 1.0 {
-                    b.x.push(*v);
-                    b.target.push(0.0);
-                } else {
-                    b.x.push(a as f32 * v + s as f32 * e);
-                    b.target.push(e);
-                }
-            }
-            b.k.push(k as f32);
+            b.push_noised(&x0, &self.masks[usize::from(!sim)], &self.schedule, rng);
         }
         b
     }
 
     fn loss_on<Bk: Backend>(&self, net: &Unet<Bk>, batch: Batch, device: &Bk::Device) -> Tensor<Bk, 1> {
-        let [c, h, w] = self.layout.shape();
-        let n = batch.k.len();
-        let x = Tensor::<Bk, 4>::from_data(TensorData::new(batch.x, [n, c, h, w]), device);
-        let target = Tensor::<Bk, 4>::from_data(TensorData::new(batch.target, [n, c, h, w]), device);
-        let k = Tensor::<Bk, 1>::from_data(TensorData::new(batch.k, [n]), device);
-        let wts: Vec<f32> = self.config.layout.scalers.iter().map(|v| *v as f32).collect();
-        let wts = Tensor::<Bk, 1>::from_data(TensorData::new(wts, [c]), device).reshape([1, c, 1, 1]);
-        ((net.forward(x, k) - target).square() * wts).mean()
+        batch.weighted_eps_loss(net, self.layout.shape(), &self.config.layout.scalers, device)
     }
 }
 
