@@ -41,7 +41,7 @@ fn subs_probs<B: Backend>(logits: Tensor<B, 3>, x: Tensor<B, 3>, v: usize) -> Te
 }
 
 /// The hard steps chosen for the path KL: all, or `n` distinct ones drawn from `rng`.
-fn kl_steps(hard: usize, n: Option<usize>, rng: &mut StdRng) -> Vec<usize> {
+pub fn kl_steps(hard: usize, n: Option<usize>, rng: &mut StdRng) -> Vec<usize> {
     match n {
         Some(n) if n < hard => {
             let mut idx = rand::seq::index::sample(rng, hard, n).into_vec();

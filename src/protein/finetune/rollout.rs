@@ -12,7 +12,7 @@
 
 use crate::drakes::KlEstimator;
 use crate::drakes::kl::path_kl;
-use crate::drakes::rollout::all_mask;
+use crate::drakes::rollout::{all_mask, kl_steps};
 use crate::discrete::relaxed::{RelaxedConfig, gumbel_noise, hard_one_hot, relaxed_step};
 use crate::protein::energy::{Contacts, Energy};
 use crate::protein::features::GraphFeatures;
@@ -148,14 +148,7 @@ fn hard_kl<B: AutodiffBackend>(
     rng: &mut StdRng,
     device: &B::Device,
 ) -> Tensor<B, 1> {
-    let chosen: Vec<usize> = match cfg.kl_hard_samples {
-        Some(m) if m < states.len() => {
-            let mut idx = rand::seq::index::sample(rng, states.len(), m).into_vec();
-            idx.sort_unstable();
-            idx
-        }
-        _ => (0..states.len()).collect(),
-    };
+    let chosen = kl_steps(states.len(), cfg.kl_hard_samples, rng);
     let scale = states.len() as f64 / chosen.len() as f64;
     let n = states[0].dims()[0];
     let w: Vec<f32> = chosen.iter().flat_map(|&k| std::iter::repeat_n((scale * unmask_prob(times, k)) as f32, n)).collect();
