@@ -8,7 +8,11 @@
 #
 # Environment knobs: N (samples per seed, default 128), SEEDS (default "0 1 2"), STEPS (reverse
 # steps when sampling, default 32), FT_STEPS (fine-tune steps, default: the quick preset's),
-# ALPHAS (KL weights of the trade-off curve, default "0 0.001 0.01 0.1"), BIN (scidiff binary).
+# ALPHAS (KL weights of the trade-off curve, default "0 0.001 0.01 0.1"), BIN (scidiff binary),
+# METHODS (rows to run, e.g. "pretrained drakes-a0.001 drakes-code drakes-oracle"; default: all; a
+# fine-tune is only made for a row that is run), STEP_SWEEP (reverse-step counts of the steps table,
+# default "8 16 32 64 128"; set it empty to skip). Runs whose eval JSON exists are skipped, so two
+# copies with different SEEDS can share OUT once the fine-tunes exist.
 set -euo pipefail
 PRE=$1; OUT=$2; ORA=${3:-}; ORB=${4:-}
 N=${N:-128}; SEEDS=${SEEDS:-"0 1 2"}; STEPS=${STEPS:-32}; ALPHAS=${ALPHAS:-"0 0.001 0.01 0.1"}
@@ -16,6 +20,11 @@ BIN=${BIN:-target/release/scidiff}
 mkdir -p "$OUT"
 ft_args=(--preset quick --seed 0)
 [ -n "${FT_STEPS:-}" ] && ft_args+=(--steps "$FT_STEPS")
+
+want() { # row: is it in METHODS (or is METHODS unset)?
+  [ -z "${METHODS:-}" ] && return 0
+  case " $METHODS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
 
 finetune() { # name reward extra-args...
   local name=$1 reward=$2; shift 2
@@ -26,6 +35,7 @@ finetune() { # name reward extra-args...
 
 evaluate() { # method model seed guide-args...
   local method=$1 model=$2 seed=$3; shift 3
+  want "$method" || return 0
   local f="$OUT/samples/$method.s$seed.fasta" j="$OUT/eval/$method.s$seed.json"
   mkdir -p "$OUT/samples" "$OUT/eval"
   [ -f "$j" ] && return 0
@@ -43,9 +53,9 @@ PY
 }
 
 # Fine-tunes on the motif reward: the KL trade-off curve (path estimator) and the released estimator.
-for a in $ALPHAS; do finetune "drakes-motif-a$a" motif --alpha "$a"; done
-finetune drakes-motif-code motif --alpha 0.001 --kl-estimator drakes_code
-[ -n "$ORA" ] && finetune drakes-oracle oracle --alpha 0.001
+for a in $ALPHAS; do want "drakes-a$a" && finetune "drakes-motif-a$a" motif --alpha "$a"; done
+want drakes-code && finetune drakes-motif-code motif --alpha 0.001 --kl-estimator drakes_code
+[ -n "$ORA" ] && want drakes-oracle && finetune drakes-oracle oracle --alpha 0.001
 
 # An oracle still training elsewhere writes oracle.json when it is done.
 while [ -n "$ORB" ] && [ ! -f "$ORB/oracle.json" ]; do sleep 20; done
@@ -64,7 +74,7 @@ for s in $SEEDS; do
 done
 
 # Reward against the number of reverse steps (issue 9 item 5), seed 0, DRAKES α = 0.001 and pretrained.
-for k in ${STEP_SWEEP:-8 16 32 64 128}; do
+for k in ${STEP_SWEEP-8 16 32 64 128}; do
   for m in pretrained:"$PRE" drakes:"$OUT/drakes-motif-a0.001"; do
     name=${m%%:*}; dir=${m#*:}
     f="$OUT/steps/$name.k$k.fasta"; j="$OUT/steps/$name.k$k.json"
