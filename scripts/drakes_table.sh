@@ -12,7 +12,8 @@
 # METHODS (rows to run, e.g. "pretrained drakes-a0.001 drakes-code drakes-oracle"; default: all; a
 # fine-tune is only made for a row that is run), STEP_SWEEP (reverse-step counts of the steps table,
 # default "8 16 32 64 128"; set it empty to skip). Runs whose eval JSON exists are skipped, so two
-# copies with different SEEDS can share OUT once the fine-tunes exist.
+# copies with different SEEDS can share OUT once the fine-tunes exist. SAMPLE_ONLY=1 draws the
+# samples (FASTA + .secs) without evaluating them, so sampling need not wait for oracle B.
 set -euo pipefail
 PRE=$1; OUT=$2; ORA=${3:-}; ORB=${4:-}
 N=${N:-128}; SEEDS=${SEEDS:-"0 1 2"}; STEPS=${STEPS:-32}; ALPHAS=${ALPHAS:-"0 0.001 0.01 0.1"}
@@ -39,9 +40,13 @@ evaluate() { # method model seed guide-args...
   local f="$OUT/samples/$method.s$seed.fasta" j="$OUT/eval/$method.s$seed.json"
   mkdir -p "$OUT/samples" "$OUT/eval"
   [ -f "$j" ] && return 0
-  local t0=$SECONDS
-  "$BIN" seq sample --model "$model" --n "$N" --steps "$STEPS" --seed "$seed" --out "$f" "$@"
-  local secs=$((SECONDS - t0))
+  if [ ! -f "$f.secs" ]; then # sampled already (e.g. by a SAMPLE_ONLY=1 copy while an oracle trains)
+    local t0=$SECONDS
+    "$BIN" seq sample --model "$model" --n "$N" --steps "$STEPS" --seed "$seed" --out "$f" "$@"
+    echo $((SECONDS - t0)) > "$f.secs"
+  fi
+  [ -n "${SAMPLE_ONLY:-}" ] && return 0
+  local secs; secs=$(cat "$f.secs")
   local o=(); [ -n "$ORB" ] && o=(--oracle "$ORB" --oracle-train "$ORA")
   "$BIN" seq eval --fasta "$f" --model "$PRE" "${o[@]}" --seed "$seed" --json "$j.tmp" > /dev/null
   python3 - "$j.tmp" "$j" "$secs" <<'PY'
@@ -58,7 +63,7 @@ want drakes-code && finetune drakes-motif-code motif --alpha 0.001 --kl-estimato
 [ -n "$ORA" ] && want drakes-oracle && finetune drakes-oracle oracle --alpha 0.001
 
 # An oracle still training elsewhere writes oracle.json when it is done.
-while [ -n "$ORB" ] && [ ! -f "$ORB/oracle.json" ]; do sleep 20; done
+while [ -z "${SAMPLE_ONLY:-}" ] && [ -n "$ORB" ] && [ ! -f "$ORB/oracle.json" ]; do sleep 20; done
 for s in $SEEDS; do
   evaluate pretrained "$PRE" "$s"
   evaluate best-of-8 "$PRE" "$s" --guide best-of-n:8 --reward motif
