@@ -3,6 +3,7 @@
 
 mod pde;
 mod pde_fno;
+mod pde_smoke;
 mod pde_srm;
 mod pde_wdno;
 mod graph;

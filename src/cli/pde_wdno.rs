@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 #[derive(Args)]
 pub struct WdnoTrainArgs {
-    /// Training data (`u` [N, nt+1, nx], `f` [N, nt, nx]) from `pde generate --system burgers1d`.
+    /// Training data: Burgers (`u` [N, nt+1, nx], `f` [N, nt, nx]) from `pde generate --system
+    /// burgers1d`, or smoke (`density`, `velocity`, `control`, `smoke`) from `--system smoke2d`
+    /// (detected by its `density` dataset; trains the smoke WDNO).
     #[arg(long)]
     pub(super) data: PathBuf,
     /// small (41x60 data, dim-16 U-Net) or paper (81x120, dim 128).
@@ -121,24 +123,32 @@ pub struct EvalArgs {
 pub struct ControlArgs {
     /// Model directory from `pde train`.
     #[arg(long)]
-    model: PathBuf,
-    /// Test trajectories: u0 = u[:, 0], target uT = u[:, nt]; the stored `f` is the oracle.
+    pub(super) model: PathBuf,
+    /// Test data. Burgers: u0 = u[:, 0], target uT = u[:, nt], the stored `f` is the oracle.
+    /// Smoke: only the initial density is given; the stored control is the reference.
     #[arg(long)]
-    input: PathBuf,
-    /// burgers-target (smoke-leakage is not implemented yet).
+    pub(super) input: PathBuf,
+    /// burgers-target (Burgers models) or smoke-leakage (smoke models).
     #[arg(long, default_value = "burgers-target")]
-    objective: String,
-    /// Output HDF5: generated `f`, re-simulated `u`, the model's own `u_model`, per-target J.
+    pub(super) objective: String,
+    /// Output HDF5. Burgers: generated `f`, re-simulated `u`, the model's own `u_model`,
+    /// per-target J. Smoke: generated `control` and per-scene J, J_zero, J_data_control, J_model.
     #[arg(long)]
-    out: PathBuf,
-    /// Guidance weight w_u (WDNO 1.2e5).
+    pub(super) out: PathBuf,
+    /// Guidance weight w_u (Burgers; WDNO 1.2e5).
     #[arg(long, default_value_t = 1.2e5)]
-    wu: f64,
-    /// Energy weight w_f (WDNO 2e-5).
+    pub(super) wu: f64,
+    /// Energy weight w_f (Burgers; WDNO 2e-5).
     #[arg(long, default_value_t = 2e-5)]
-    wf: f64,
+    pub(super) wf: f64,
+    /// Initial-density weight w_init (smoke-leakage; WDNO 0.1).
+    #[arg(long, default_value_t = 0.1)]
+    pub(super) w_init: f64,
+    /// Constant guidance scale (smoke-leakage; WDNO 100).
+    #[arg(long, default_value_t = 100.0)]
+    pub(super) guidance_scale: f64,
     #[command(flatten)]
-    sampling: SampleFlags,
+    pub(super) sampling: SampleFlags,
 }
 
 /// Read `u` [N, nt+1, nx] and `f` [N, nt, nx], checking they belong together.
@@ -213,7 +223,33 @@ impl BackendTask for TrainJob {
     }
 }
 
+/// `--steps`, `--batch-size`, `--lr` on top of the run's `[train]` (a fresh run also decays to
+/// its last step), with the checks every `pde train` makes.
+pub(super) fn apply_train_overrides(train: &mut TrainConfig, a: &WdnoTrainArgs, dir: &Path) -> Result<()> {
+    train.steps = a.steps.unwrap_or(train.steps);
+    if let Some(b) = a.batch_size {
+        train.batch_size = b;
+    }
+    if let Some(lr) = a.lr {
+        train.lr.peak = lr;
+    }
+    if !a.resume {
+        train.lr.decay_steps = train.steps;
+        train.lr.warmup = 100.min(train.steps / 10);
+    }
+    if train.batch_size == 0 || train.steps == 0 {
+        bail!("--steps and --batch-size must be at least 1");
+    }
+    if !a.resume && dir.join("checkpoint.bin").exists() {
+        bail!("{} already holds a run; add --resume to continue it", dir.display());
+    }
+    Ok(())
+}
+
 pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
+    if super::pde_smoke::is_smoke_data(&a.data) {
+        return super::pde_smoke::train_cmd(a);
+    }
     let physical = match a.arch.as_str() {
         "wdno" => false,
         "ddpm" => true,
@@ -245,23 +281,7 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
             let burgers = data_preset(&a.data, small_or_paper(&a.preset)?);
             RunFile { seed: a.seed, data: a.data.display().to_string(), burgers, train: train_defaults(&a.preset, default_steps), wdno }
         };
-        run.train.steps = a.steps.unwrap_or(run.train.steps);
-        if let Some(b) = a.batch_size {
-            run.train.batch_size = b;
-        }
-        if let Some(lr) = a.lr {
-            run.train.lr.peak = lr;
-        }
-        if !a.resume {
-            run.train.lr.decay_steps = run.train.steps;
-            run.train.lr.warmup = 100.min(run.train.steps / 10);
-        }
-        if run.train.batch_size == 0 || run.train.steps == 0 {
-            bail!("--steps and --batch-size must be at least 1");
-        }
-        if !a.resume && dir.join("checkpoint.bin").exists() {
-            bail!("{} already holds a run; add --resume to continue it", dir.display());
-        }
+        apply_train_overrides(&mut run.train, &a, &dir)?;
         check_layout(&a.data, &u, &run.wdno)?;
         let packed = match &data {
             Some(d) => d.clone(),
@@ -326,6 +346,9 @@ impl BackendTask for SimJob {
 }
 
 pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
+    if scidiff::pde::wdno::smoke::run::SmokeRunFile::is_smoke(&a.model) {
+        return super::pde_smoke::simulate_cmd(a);
+    }
     if FnoRun::is_fno(&a.model) {
         return super::pde_fno::simulate_cmd(a);
     }
@@ -403,8 +426,13 @@ impl BackendTask for CtrlJob {
 }
 
 pub fn control_cmd(a: ControlArgs) -> Result<()> {
-    if a.objective != "burgers-target" {
-        bail!("objective '{}' is not available: expected burgers-target (smoke-leakage needs the smoke model, not built yet)", a.objective);
+    let smoke_model = scidiff::pde::wdno::smoke::run::SmokeRunFile::is_smoke(&a.model);
+    match (a.objective.as_str(), smoke_model) {
+        ("smoke-leakage", true) => return super::pde_smoke::control_cmd(a),
+        ("burgers-target", false) => {}
+        ("smoke-leakage", false) => bail!("{} is not a smoke WDNO model: smoke-leakage needs one (pde train --data SMOKE.h5)", a.model.display()),
+        ("burgers-target", true) => bail!("{} holds a smoke model: use --objective smoke-leakage", a.model.display()),
+        (o, _) => bail!("objective '{o}' is not available: expected burgers-target or smoke-leakage"),
     }
     if FnoRun::is_fno(&a.model) {
         bail!("{} holds an FNO surrogate, which predicts u from a given forcing and cannot generate controls; use a WDNO model", a.model.display());

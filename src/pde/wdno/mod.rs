@@ -14,6 +14,8 @@
 //!   `J` is always measured by re-running the real solver from the true `u0`.
 //! * Sampling ([`sample`]): WDNO's DDIM (η = 1, clipped x̂0) by default; the core ODE samplers
 //!   through [`sample::InpaintedNet`].
+//! * **2-D smoke** (§1.2, §2.3, §3.2, §4.4): [`smoke`], the 42-channel 3-D-DWT layout, a 3-D
+//!   U-Net, simulation and smoke-leakage control with J from the real smoke solver.
 //! * **Super-resolution** (§5): [`srm`], a second diffusion model that refines a trajectory
 //!   2× in t and x from its coarse version, trained on coarser pairs and applied recursively.
 
@@ -24,6 +26,7 @@ pub mod pack;
 pub mod run;
 pub mod sample;
 pub mod schedule;
+pub mod smoke;
 pub mod srm;
 pub mod task;
 pub mod unet;

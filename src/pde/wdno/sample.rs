@@ -45,6 +45,12 @@ impl<B: Backend> Denoiser<B> for Unet<B> {
 pub trait Guidance<B: Backend> {
     /// `∇_{x̂0} L(x̂0)`.
     fn gradient(&mut self, x0: Tensor<B, 4>) -> Result<Tensor<B, 4>, WdnoError>;
+
+    /// The guidance scale `λ_k` at step `k`, given the schedule's `β_k` (default: `β_k`,
+    /// Burgers' `--J_scheduler cosine`; smoke uses a constant).
+    fn scale(&self, _k: usize, beta: f64) -> f64 {
+        beta
+    }
 }
 
 /// Known values and their mask, `[B, 9, H, W]` each.
@@ -99,7 +105,8 @@ pub fn ddim<B: Backend, D: Denoiser<B> + ?Sized>(
         let x0_of = |eps: Tensor<B, 4>| (x.clone() - eps.mul_scalar(s as f32)).div_scalar(a as f32).clamp(-1.0, 1.0);
         let mut x0 = x0_of(eps.clone());
         if let Some(g) = guide.as_deref_mut() {
-            eps = eps + g.gradient(x0)?.mul_scalar(sched.betas[k] as f32);
+            let lambda = g.scale(k, sched.betas[k]);
+            eps = eps + g.gradient(x0)?.mul_scalar(lambda as f32);
             x0 = x0_of(eps);
         }
         eps = (x.clone() - x0.clone().mul_scalar(a as f32)).div_scalar(s as f32);
@@ -151,7 +158,8 @@ impl<B: Backend, D: Denoiser<B> + ?Sized> Model<Tensor<B, 4>> for InpaintedNet<'
         if let Some(g) = self.guide.as_deref_mut() {
             let x0 = (x.clone() - eps.clone().mul_scalar(s as f32)).div_scalar(a as f32);
             let grad = g.gradient(x0).map_err(|e| SampleError::Model(e.to_string()))?;
-            eps = eps + grad.mul_scalar(self.sched.betas[k.round() as usize] as f32);
+            let kr = k.round() as usize;
+            eps = eps + grad.mul_scalar(g.scale(kr, self.sched.betas[kr]) as f32);
         }
         let exact = (x.clone() - self.known.values.clone().mul_scalar(a as f32)).div_scalar(s as f32);
         Ok(eps.mask_where(self.known.mask.clone().equal_elem(1.0), exact))

@@ -28,6 +28,11 @@ impl DdpmSchedule {
         let t = cfg.steps as f64;
         let f = |k: f64| ((k / t + cfg.cosine_s) / (1.0 + cfg.cosine_s) * std::f64::consts::FRAC_PI_2).cos().powi(2);
         let betas: Vec<f64> = (0..cfg.steps).map(|k| (1.0 - f(k as f64 + 1.0) / f(k as f64)).clamp(0.0, cfg.max_beta)).collect();
+        Self::from_betas(betas)
+    }
+
+    /// The schedule of the given `β_k`, with `ᾱ_k = Π_{j≤k} (1 − β_j)`.
+    fn from_betas(betas: Vec<f64>) -> Self {
         let mut acc = 1.0;
         let alphas_cumprod = betas
             .iter()
@@ -37,6 +42,18 @@ impl DdpmSchedule {
             })
             .collect();
         Self { betas, alphas_cumprod }
+    }
+
+    /// The sigmoid schedule of WDNO's smoke models (brief §3.3; lucidrains
+    /// `sigmoid_beta_schedule`): with `σ` the logistic function and `t_k = k/T`, `k = 0..T`,
+    /// `ᾱ'_k ∝ σ(e/τ) − σ((t_k (e − s) + s)/τ)` normalised to `ᾱ'_0 = 1`,
+    /// `β_k = min(1 − ᾱ'_{k+1}/ᾱ'_k, β_max)` and `ᾱ_k = Π_{j≤k} (1 − β_j)`.
+    pub fn sigmoid(steps: usize, start: f64, end: f64, tau: f64, max_beta: f64) -> Self {
+        let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let v_end = sig(end / tau);
+        let f = |k: usize| v_end - sig((k as f64 / steps as f64 * (end - start) + start) / tau);
+        let betas: Vec<f64> = (0..steps).map(|k| (1.0 - f(k + 1) / f(k)).clamp(0.0, max_beta)).collect();
+        Self::from_betas(betas)
     }
 
     /// Number of steps `T`.
@@ -80,6 +97,20 @@ mod tests {
         // ᾱ_k equals the closed form f(k+1)/f(0) while β is unclipped (product telescopes).
         let f = |k: f64| ((k / 1000.0 + 0.008) / 1.008 * std::f64::consts::FRAC_PI_2).cos().powi(2);
         assert!((s.alphas_cumprod[500] - f(501.0) / f(0.0)).abs() < 1e-12);
+    }
+
+    /// Oracle: while β is unclipped the product telescopes, `ᾱ_k = f(k+1)/f(0)` with
+    /// `f(k) = σ(3) − σ(6k/T − 3)` (1e-12: f64 rounding over ≤ 1000 factors); the last β is clipped.
+    #[test]
+    fn sigmoid_schedule_telescopes() {
+        let s = DdpmSchedule::sigmoid(1000, -3.0, 3.0, 1.0, 0.999);
+        let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let f = |k: f64| sig(3.0) - sig(6.0 * k / 1000.0 - 3.0);
+        for k in [0, 10, 500, 900] {
+            assert!((s.alphas_cumprod[k] - f(k as f64 + 1.0) / f(0.0)).abs() < 1e-12, "k {k}");
+        }
+        assert_eq!(s.betas[999], 0.999);
+        assert!(s.betas.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]

@@ -108,14 +108,14 @@ impl Batch {
     }
 
     /// `mean w_c (ε̂ − target)²` of `net` on this batch of `[C, H, W]` canvases, `w` = `weights`.
-    pub(crate) fn weighted_eps_loss<Bk: Backend>(self, net: &Unet<Bk>, [c, h, w]: [usize; 3], weights: &[f64], device: &Bk::Device) -> Tensor<Bk, 1> {
+    pub(crate) fn weighted_eps_loss<Bk: Backend, D: super::sample::Denoiser<Bk> + ?Sized>(self, net: &D, [c, h, w]: [usize; 3], weights: &[f64], device: &Bk::Device) -> Tensor<Bk, 1> {
         let n = self.k.len();
         let x = Tensor::<Bk, 4>::from_data(TensorData::new(self.x, [n, c, h, w]), device);
         let target = Tensor::<Bk, 4>::from_data(TensorData::new(self.target, [n, c, h, w]), device);
         let k = Tensor::<Bk, 1>::from_data(TensorData::new(self.k, [n]), device);
         let wts: Vec<f32> = weights.iter().map(|v| *v as f32).collect();
         let wts = Tensor::<Bk, 1>::from_data(TensorData::new(wts, [c]), device).reshape([1, c, 1, 1]);
-        ((net.forward(x, k) - target).square() * wts).mean()
+        ((net.eps(x, k) - target).square() * wts).mean()
     }
 }
 
