@@ -231,7 +231,7 @@ mod tests {
         }
         // Padding and the condition channel do not enter L.
         assert_eq!(grad[(8 * 24) * 32], 0.0);
-        assert_eq!(grad[(0 * 24 + 23) * 32 + 31], 0.0);
+        assert_eq!(grad[23 * 32 + 31], 0.0); // channel 0, row 23, column 31 (padding)
     }
 
     /// Oracle: generating exactly the stored f must give J = J(oracle) (same solver run), the
