@@ -8,7 +8,9 @@
 //! 1. the peripheral band (cells outside `[bw, n+1−bw)²`, `bw = 16` at 127²) takes the control
 //!    velocity, the interior keeps the previous velocity;
 //! 2. pressure projection with obstacles (Jacobi-preconditioned CG, tolerance 1e-8 relative to
-//!    `max(‖h² ∇·u‖, h‖u‖)`, see [`super::smoke_grid::solve_pressure`]);
+//!    `max(‖h² ∇·u‖, h‖u‖)`, see [`super::smoke_grid::solve_pressure`]); the domain walls are
+//!    **open** as in WDNO (`DomainBoundary(open=True)` in PhiFlow 0.x: fluid may cross them and
+//!    `p = 0` outside), or closed with `open_boundary = false`;
 //! 3. semi-Lagrangian advection of density (Euler back-trace, bilinear, replicate boundary);
 //! 4. smoke inside the 7 buckets is removed and added to the bucket counters.
 //!
@@ -139,7 +141,7 @@ impl SmokeSim {
             bw > 0 && (j < bw || j >= nx + 1 - bw || i < bw || i >= ny + 1 - bw)
         });
         Ok(Self {
-            masks: Masks::new(solid),
+            masks: Masks::with_boundary(solid, cfg.open_boundary),
             band,
             buckets,
             cfg,
@@ -432,6 +434,7 @@ mod tests {
             n_frames: n / 2,
             band_width: 0,
             geometry: Geometry::ClosedBox,
+            open_boundary: false,
             advect_velocity: true,
             viscosity: nu,
             cg_tolerance: 1e-10,
@@ -469,6 +472,7 @@ mod tests {
             n_frames: steps,
             band_width: 0,
             geometry: Geometry::ClosedBox,
+            open_boundary: false,
             density_advection: scheme,
             record_every: steps,
             ..SmokeConfig::paper()

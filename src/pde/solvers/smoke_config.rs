@@ -91,7 +91,7 @@ pub struct Inflow {
 }
 
 /// Smoke configuration. `Default` is the paper preset (brief §1.2): 127² cells, `h = 1`, `dt = 1`,
-/// 256 frames, band width 16, WDNO maze, initial velocity (0, 0.2), no self-advection, viscosity,
+/// 256 frames, band width 16, WDNO maze, open walls, initial velocity (0, 0.2), no self-advection, viscosity,
 /// buoyancy or inflow, semi-Lagrangian density, CG tolerance 1e-8, record every 8th frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -110,6 +110,10 @@ pub struct SmokeConfig {
     pub band_width: usize,
     /// Geometry (paper `WdnoMaze`).
     pub geometry: Geometry,
+    /// Open domain walls: fluid may cross the outer boundary, where the pressure is 0 (paper
+    /// true: WDNO builds `DomainBoundary([(True, True), (True, True)])`, whose argument is
+    /// PhiFlow 0.x's `open` flag). `false` gives a closed no-through-flow box.
+    pub open_boundary: bool,
     /// Initial uniform velocity `(vx, vy)` (paper (0, 0.2)).
     pub initial_velocity: [f64; 2],
     /// Semi-Lagrangian self-advection of velocity (paper false).
@@ -147,6 +151,7 @@ impl SmokeConfig {
             n_frames: 256,
             band_width: 16,
             geometry: Geometry::WdnoMaze,
+            open_boundary: true,
             initial_velocity: [0.0, 0.2],
             advect_velocity: false,
             viscosity: 0.0,

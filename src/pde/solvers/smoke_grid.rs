@@ -10,12 +10,16 @@ use ndarray::{Array2, ArrayView2, Zip};
 
 use super::error::{Result, SolverError};
 
-/// Solid-cell mask plus derived open-face masks (a face is open when both neighbours are fluid
-/// and it is not on the domain boundary).
+/// Solid-cell mask plus derived open-face masks. An interior face is open when both neighbour
+/// cells are fluid. A domain-boundary face is closed (no through-flow wall) unless the domain is
+/// *open*: then it is open when its inner cell is fluid, and the pressure outside is 0 (Dirichlet),
+/// as PhiFlow 0.x's `DomainBoundary(open=True)` (fluid-padded masks, zero-padded pressure).
 #[derive(Debug, Clone)]
 pub struct Masks {
     /// `true` for obstacle cells, `[ny, nx]`.
     pub solid: Array2<bool>,
+    /// Open domain boundary (outflow/inflow allowed, `p = 0` outside).
+    pub open_boundary: bool,
     /// Open vertical faces, `[ny, nx+1]`.
     pub open_u: Array2<bool>,
     /// Open horizontal faces, `[ny+1, nx]`.
@@ -25,18 +29,32 @@ pub struct Masks {
 }
 
 impl Masks {
-    /// Builds the face masks from a solid mask.
+    /// Builds the face masks of a closed box from a solid mask.
     pub fn new(solid: Array2<bool>) -> Self {
+        Self::with_boundary(solid, false)
+    }
+
+    /// Builds the face masks from a solid mask; `open_boundary` opens the domain walls.
+    pub fn with_boundary(solid: Array2<bool>, open_boundary: bool) -> Self {
         let (ny, nx) = solid.dim();
+        // A neighbour outside the domain counts as fluid when the boundary is open.
+        let fluid = |i: usize, j: usize, inside: bool| {
+            if inside {
+                !solid[[i, j]]
+            } else {
+                open_boundary
+            }
+        };
         let open_u = Array2::from_shape_fn((ny, nx + 1), |(i, j)| {
-            j > 0 && j < nx && !solid[[i, j - 1]] && !solid[[i, j]]
+            fluid(i, j.wrapping_sub(1), j > 0) && fluid(i, j, j < nx)
         });
         let open_v = Array2::from_shape_fn((ny + 1, nx), |(i, j)| {
-            i > 0 && i < ny && !solid[[i - 1, j]] && !solid[[i, j]]
+            fluid(i.wrapping_sub(1), j, i > 0) && fluid(i, j, i < ny)
         });
         let laplacian = GraphLaplacian::new(&open_u, &open_v, (ny, nx));
         Self {
             solid,
+            open_boundary,
             open_u,
             open_v,
             laplacian,
@@ -155,34 +173,57 @@ pub fn divergence(u: &Array2<f64>, v: &Array2<f64>, masks: &Masks, h: f64) -> Ar
 }
 
 /// The 5-point pressure Laplacian as a graph Laplacian over open faces:
-/// `(A p)_c = Σ_{open faces (c, n)} (p_c − p_n)` (positive semi-definite), on flattened cells.
+/// `(A p)_c = Σ_{open faces (c, n)} (p_c − p_n)`, on flattened cells, where an open face on the
+/// domain boundary has `p_n = 0` (it adds to the diagonal only). Positive semi-definite in a closed
+/// box (constants are its null space), positive definite once a boundary face is open.
 #[derive(Debug, Clone)]
 pub struct GraphLaplacian {
     /// Number of open faces per cell (the diagonal).
     pub degree: Vec<f64>,
-    /// Open faces as pairs of flattened cell indices `i·nx + j`.
+    /// Open interior faces as pairs of flattened cell indices `i·nx + j`.
     pub edges: Vec<(usize, usize)>,
+    /// Number of open domain-boundary (Dirichlet) faces.
+    pub n_dirichlet: usize,
 }
 
 impl GraphLaplacian {
     fn new(open_u: &Array2<bool>, open_v: &Array2<bool>, (ny, nx): (usize, usize)) -> Self {
-        let mut edges = Vec::new();
-        for ((i, j), &o) in open_u.indexed_iter() {
-            if o {
-                edges.push((i * nx + j - 1, i * nx + j));
+        let (mut edges, mut degree, mut n_dirichlet) = (Vec::new(), vec![0.0; ny * nx], 0);
+        let faces = open_u
+            .indexed_iter()
+            .map(|((i, j), &o)| {
+                (
+                    o,
+                    (j > 0).then(|| i * nx + j - 1),
+                    (j < nx).then(|| i * nx + j),
+                )
+            })
+            .chain(open_v.indexed_iter().map(|((i, j), &o)| {
+                (
+                    o,
+                    (i > 0).then(|| (i - 1) * nx + j),
+                    (i < ny).then(|| i * nx + j),
+                )
+            }));
+        for (_, a, b) in faces.filter(|f| f.0) {
+            match (a, b) {
+                (Some(a), Some(b)) => edges.push((a, b)),
+                (Some(c), None) | (None, Some(c)) => {
+                    degree[c] += 1.0;
+                    n_dirichlet += 1;
+                }
+                (None, None) => unreachable!("a face has at least one cell"),
             }
         }
-        for ((i, j), &o) in open_v.indexed_iter() {
-            if o {
-                edges.push(((i - 1) * nx + j, i * nx + j));
-            }
-        }
-        let mut degree = vec![0.0; ny * nx];
         for &(a, b) in &edges {
             degree[a] += 1.0;
             degree[b] += 1.0;
         }
-        Self { degree, edges }
+        Self {
+            degree,
+            edges,
+            n_dirichlet,
+        }
     }
 
     /// `out = A p`.
@@ -219,13 +260,18 @@ pub fn solve_pressure(
         .collect();
     let n_active = inv_d.iter().filter(|&&d| d > 0.0).count().max(1) as f64;
     let b_flat: Vec<f64> = b.iter().copied().collect();
-    let mean = b_flat
-        .iter()
-        .zip(&inv_d)
-        .filter(|(_, d)| **d > 0.0)
-        .map(|(x, _)| x)
-        .sum::<f64>()
-        / n_active;
+    // With an open (Dirichlet) boundary A is definite and every right-hand side is consistent.
+    let mean = if lap.n_dirichlet > 0 {
+        0.0
+    } else {
+        b_flat
+            .iter()
+            .zip(&inv_d)
+            .filter(|(_, d)| **d > 0.0)
+            .map(|(x, _)| x)
+            .sum::<f64>()
+            / n_active
+    };
     let mut r: Vec<f64> = b_flat
         .iter()
         .zip(&inv_d)
@@ -288,18 +334,16 @@ pub fn project(
     let floor = h * (u.iter().chain(v.iter()).map(|x| x * x).sum::<f64>()).sqrt();
     let p = solve_pressure(&rhs, masks, tol, floor, max_iter)?;
     let (ny, nx) = p.dim();
-    for i in 0..ny {
-        for j in 1..nx {
-            if masks.open_u[[i, j]] {
-                u[[i, j]] -= (p[[i, j]] - p[[i, j - 1]]) / h;
-            }
+    // Pressure outside the domain is 0 (only reached through open boundary faces).
+    let at = |i: usize, j: usize, inside: bool| if inside { p[[i, j]] } else { 0.0 };
+    for ((i, j), x) in u.indexed_iter_mut() {
+        if masks.open_u[[i, j]] {
+            *x -= (at(i, j, j < nx) - at(i, j.wrapping_sub(1), j > 0)) / h;
         }
     }
-    for i in 1..ny {
-        for j in 0..nx {
-            if masks.open_v[[i, j]] {
-                v[[i, j]] -= (p[[i, j]] - p[[i - 1, j]]) / h;
-            }
+    for ((i, j), x) in v.indexed_iter_mut() {
+        if masks.open_v[[i, j]] {
+            *x -= (at(i, j, i < ny) - at(i.wrapping_sub(1), j, i > 0)) / h;
         }
     }
     Ok(p)
@@ -329,6 +373,60 @@ mod tests {
         eprintln!("divergence L2 before {before:.3e}, after {after:.3e}");
         assert!(after < 1e-9 * before, "{after} vs {before}");
         assert!(Zip::from(&u).and(&masks.open_u).all(|&x, &o| o || x == 0.0));
+    }
+
+    /// Open walls (PhiFlow 0.x `DomainBoundary(True)`): a uniform stream is already divergence-free
+    /// and must pass through unchanged (exact), while a closed box must stop its wall-normal part
+    /// (a uniform stream into two walls projects to zero in a channel). A random field with an
+    /// obstacle is made divergence-free, boundary faces included.
+    #[test]
+    fn open_boundary_keeps_a_uniform_stream() {
+        let n = 24;
+        let solid = Array2::from_elem((n, n), false);
+        let (open, closed) = (Masks::with_boundary(solid.clone(), true), Masks::new(solid));
+        assert!(open.open_u[[3, 0]] && open.open_v[[n, 5]] && !closed.open_u[[3, 0]]);
+        let stream = || {
+            (
+                Array2::zeros((n, n + 1)),
+                Array2::from_elem((n + 1, n), 0.7),
+            )
+        };
+        let (mut u, mut v) = stream();
+        project(&mut u, &mut v, &open, 1.0, 1e-12, 5000).unwrap();
+        let dev = v
+            .iter()
+            .chain(u.iter())
+            .map(|x| (x - 0.7).abs().min(x.abs()))
+            .fold(0.0, f64::max);
+        assert!(
+            dev < 1e-10 && (v[[n / 2, n / 2]] - 0.7).abs() < 1e-10,
+            "{dev}"
+        );
+        let (mut u, mut v) = stream();
+        project(&mut u, &mut v, &closed, 1.0, 1e-12, 5000).unwrap();
+        assert!(
+            v.iter().all(|x| x.abs() < 1e-8),
+            "closed box keeps {}",
+            v[[n / 2, n / 2]]
+        );
+
+        let mut solid = Array2::from_elem((n, n), false);
+        solid.slice_mut(ndarray::s![8..10, 0..15]).fill(true);
+        let masks = Masks::with_boundary(solid, true);
+        let mut rng = StdRng::seed_from_u64(2);
+        let mut u = Array2::from_shape_fn((n, n + 1), |_| rng.random_range(-1.0..1.0));
+        let mut v = Array2::from_shape_fn((n + 1, n), |_| rng.random_range(-1.0..1.0));
+        masks.close_faces(&mut u, &mut v);
+        let l2 = |a: &Array2<f64>| a.mapv(|x| x * x).sum().sqrt();
+        let before = l2(&divergence(&u, &v, &masks, 1.0));
+        project(&mut u, &mut v, &masks, 1.0, 1e-11, 5000).unwrap();
+        let after = l2(&divergence(&u, &v, &masks, 1.0));
+        assert!(after < 1e-9 * before, "{after} vs {before}");
+        let boundary_flux: f64 = (0..n).map(|i| u[[i, n]] - u[[i, 0]]).sum::<f64>()
+            + (0..n).map(|j| v[[n, j]] - v[[0, j]]).sum::<f64>();
+        eprintln!(
+            "open box: divergence {before:.2e} -> {after:.2e}, net outflow {boundary_flux:.2e}"
+        );
     }
 
     #[test]
