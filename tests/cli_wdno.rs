@@ -142,7 +142,8 @@ fn srm_train_superres_eval_round_trip() {
 }
 
 /// The smoke WDNO end to end on 2 tiny generated scenes (plumbing, not quality): `pde train`
-/// detects the smoke datasets, resumes, `pde simulate` returns model-grid fields, and
+/// detects the smoke datasets, resumes, `pde simulate` returns model-grid fields that `pde eval`
+/// and `pde plot --compare` read back, and
 /// `pde control --objective smoke-leakage` reports J from the solver. Oracle for the J path:
 /// leakages are fractions in [0, 1], and J of zero control is the same for every sampling seed
 /// (it does not involve the model).
@@ -163,6 +164,18 @@ fn smoke_wdno_train_simulate_control_round_trip() {
     assert!(out.contains("MSE density (t>=1)"), "{out}");
     assert_eq!(read_array(Path::new(&pred), "density", Some(4)).unwrap().shape(), &[1, 16, 32, 32]);
     assert_eq!(read_array(Path::new(&pred), "velocity", Some(5)).unwrap().shape(), &[1, 16, 2, 32, 32]);
+    // `pde eval` recomputes simulate's numbers from the two files (the data subsampled by the
+    // layout stored in pred.h5): the same line; a file against itself scores 0.
+    let line = out.lines().find(|l| l.starts_with("scenes 1  MSE density")).unwrap().to_string();
+    let ev = ok(&run(&["pde", "eval", "--pred", &pred, "--truth", &data]));
+    assert!(ev.contains(&line) && ev.contains("MSE density per frame: 1:") && ev.contains("MSE velocity per frame: 0:"), "{ev}\nvs {line}");
+    let ev = ok(&run(&["pde", "eval", "--pred", &pred, "--truth", &pred]));
+    assert!(ev.contains("MSE density (t>=1) 0.0000e0  velocity 0.0000e0  target fraction 0.0000e0"), "{ev}");
+    refused(&run(&["pde", "eval", "--pred", &pred, "--truth", &data, "--upsample", "bilinear"]), "smoke prediction");
+    let png = dir.path().join("cmp.png");
+    ok(&run(&["pde", "plot", &data, "--compare", &pred, "--out", &png.display().to_string()]));
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    refused(&run(&["pde", "plot", &data, "--compare", &pred, "--index", "1", "--out", &png.display().to_string()]), "out of range");
     let mut zero = vec![];
     for seed in ["0", "1"] {
         let ctrl = dir.path().join(format!("ctrl{seed}.h5")).display().to_string();

@@ -100,7 +100,8 @@ pub struct PlotArgs {
     #[arg(long)]
     out: PathBuf,
     /// Predictions (`u`, from `pde simulate`) to show beside the file's `u`, each with its
-    /// absolute error (repeatable; 1-D data only). Panels are titled with the file stems.
+    /// absolute error (repeatable). Panels are titled with the file stems. Smoke: density
+    /// frames of `pde simulate` files, the data subsampled onto their grid.
     #[arg(long)]
     compare: Vec<PathBuf>,
 }
@@ -309,7 +310,9 @@ fn plot_cmd(a: PlotArgs) -> Result<()> {
         }
         Ok(x.index_axis(Axis(0), a.index).to_owned())
     };
-    if has("density") {
+    if has("density") && !a.compare.is_empty() {
+        super::pde_smoke::compare_plot(&a.file, &a.compare, a.index, &a.out)?;
+    } else if has("density") {
         let d = trajectory("density", 4)?;
         let n_rec = d.shape()[0];
         let times: Vec<usize> = (0..4).map(|k| k * (n_rec - 1) / 3).collect::<std::collections::BTreeSet<_>>().into_iter().collect();

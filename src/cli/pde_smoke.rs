@@ -3,12 +3,13 @@
 
 use super::pde_wdno::{ControlArgs, SimulateArgs, WdnoTrainArgs, options};
 use anyhow::{Context, Result, bail};
-use ndarray::{Array1, Array3, Array4, Array5, Axis, s};
+use ndarray::{Array1, Array2, Array3, Array4, Array5, Axis, s};
 use scidiff::io::{Attr, H5Writer, dataset_shape, read_array, read_attr};
 use scidiff::pde::solvers::smoke::{SmokeConfig, SmokeSim};
 use scidiff::pde::wdno::Conditioning;
 use scidiff::pde::wdno::run::{SampleOptions, Weights};
 use scidiff::pde::wdno::smoke::config::SmokeLayoutConfig;
+use scidiff::pde::wdno::smoke::metrics::{SmokeFields, SmokeSimMetrics, smoke_simulation_metrics};
 use scidiff::pde::wdno::smoke::control::{LeakageGuidanceConfig, control_of_fields, leakage_of_control};
 use scidiff::pde::wdno::smoke::pack::{scene_from_data, target_fraction};
 use scidiff::pde::wdno::smoke::run::{SmokeRunFile, control, initial_densities, load_net, scene_controls, scenes_to_arrays, simulate};
@@ -197,8 +198,18 @@ impl BackendTask for SampleJob {
     }
 }
 
-fn mse(a: ndarray::ArrayViewD<f64>, b: ndarray::ArrayViewD<f64>) -> f64 {
-    a.iter().zip(b.iter()).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len().max(1) as f64
+/// Print a smoke prediction's errors (the lines `pde simulate` and `pde eval` share).
+fn print_metrics(m: &SmokeSimMetrics, per_frame: bool) {
+    println!("scenes {}  MSE density (t>=1) {:.4e}  velocity {:.4e}  target fraction {:.4e}", m.n, m.mse_density, m.mse_velocity, m.mse_fraction);
+    if per_frame {
+        let line = |v: &[f64], from: usize| v.iter().enumerate().skip(from).map(|(k, e)| format!("{k}:{e:.2e}")).collect::<Vec<_>>().join(" ");
+        println!("MSE density per frame: {}", line(&m.density_per_frame, 1));
+        println!("MSE velocity per frame: {}", line(&m.velocity_per_frame, 0));
+    }
+}
+
+fn fields<'a>(d: &'a Array4<f64>, v: &'a Array5<f64>, f: &'a Array2<f64>) -> SmokeFields<'a> {
+    SmokeFields { density: d.view(), velocity: v.view(), fraction: f.view() }
 }
 
 /// `pde simulate` with a smoke model: d(0) and the controls of `--input` given.
@@ -206,7 +217,8 @@ pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
     let run = SmokeRunFile::load(&a.model)?;
     run.serves(Conditioning::Simulation)?;
     let (opts, weights) = options(&a.sampling)?;
-    let truth = read_smoke(&a.input, a.sampling.limit)?.scenes(&run.smoke_wdno.layout)?;
+    let layout = run.smoke_wdno.layout.clone();
+    let truth = read_smoke(&a.input, a.sampling.limit)?.scenes(&layout)?;
     let job = Job::Simulate(initial_densities(&truth), scene_controls(&truth));
     let t0 = std::time::Instant::now();
     let pred = dispatch(a.sampling.device.parse()?, SampleJob { dir: a.model.clone(), run, weights, opts: opts.clone(), job })??;
@@ -216,10 +228,86 @@ pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
     let mut w = H5Writer::create(&a.out)?;
     w.dataset("density", d.view().into_dyn())?.dataset("velocity", v.view().into_dyn())?.dataset("fraction", frac.view().into_dyn())?;
     w.attr("model", Attr::Str(a.model.display().to_string()))?.attr("input", Attr::Str(a.input.display().to_string()))?.attr("steps", Attr::I64(opts.steps as i64))?.attr("seed", Attr::I64(opts.seed as i64))?;
+    w.attr(LAYOUT_ATTR, Attr::Str(serde_json::to_string(&layout)?))?;
     w.finish()?;
-    let dm = mse(d.slice(s![.., 1.., .., ..]).into_dyn(), dt.slice(s![.., 1.., .., ..]).into_dyn());
     println!("simulated {} scenes in {secs:.1} s ({} ddim steps) -> {}", pred.len(), opts.steps, a.out.display());
-    println!("MSE density (t>=1) {dm:.4e}  velocity {:.4e}  target fraction {:.4e}", mse(v.view().into_dyn(), vt.view().into_dyn()), mse(frac.view().into_dyn(), ft.view().into_dyn()));
+    print_metrics(&smoke_simulation_metrics(&fields(&d, &v, &frac), &fields(&dt, &vt, &ft))?, false);
+    Ok(())
+}
+
+/// Attribute of a smoke prediction file holding the model's layout (JSON), so `pde eval` can
+/// subsample the solver's data the same way.
+const LAYOUT_ATTR: &str = "layout";
+
+/// A smoke prediction file: density, velocity, target fraction on the model grid.
+fn read_prediction(path: &Path) -> Result<(Array4<f64>, Array5<f64>, Array2<f64>)> {
+    let get = |name: &str, rank: usize| read_array(path, name, Some(rank)).with_context(|| format!("{} needs dataset '{name}' (a smoke prediction from pde simulate)", path.display()));
+    Ok((get("density", 4)?.into_dimensionality()?, get("velocity", 5)?.into_dimensionality()?, get("fraction", 2)?.into_dimensionality()?))
+}
+
+/// The solver's data on a prediction's grid: another prediction file as it is, or a
+/// `pde generate` file subsampled by the layout stored in the prediction.
+fn truth_on_model_grid(pred: &Path, truth: &Path, n: usize) -> Result<(Array4<f64>, Array5<f64>, Array2<f64>)> {
+    if dataset_shape(truth, "fraction").is_ok() {
+        let (d, v, f) = read_prediction(truth)?;
+        if d.dim().0 < n {
+            bail!("{} has {} scenes; the prediction has {n}", truth.display(), d.dim().0);
+        }
+        return Ok((d.slice(s![..n, .., .., ..]).to_owned(), v.slice(s![..n, .., .., .., ..]).to_owned(), f.slice(s![..n, ..]).to_owned()));
+    }
+    let layout: SmokeLayoutConfig = match read_attr(pred, LAYOUT_ATTR) {
+        Ok(Attr::Str(json)) => serde_json::from_str(&json).with_context(|| format!("{}: attribute '{LAYOUT_ATTR}' is not a smoke layout", pred.display()))?,
+        _ => bail!("{} has no '{LAYOUT_ATTR}' attribute (written by pde simulate since this version): re-run pde simulate, or compare two files of equal shapes", pred.display()),
+    };
+    let data = read_smoke(truth, Some(n))?;
+    if data.density.dim().0 < n {
+        bail!("{} has {} scenes; the prediction has {n}", truth.display(), data.density.dim().0);
+    }
+    let (d, v, _, f) = scenes_to_arrays(&data.scenes(&layout)?);
+    Ok((d, v, f))
+}
+
+/// `pde eval` for smoke: density / velocity / target-fraction MSE against the solver's data.
+pub fn eval_cmd(pred: &Path, truth: &Path) -> Result<()> {
+    let (d, v, f) = read_prediction(pred)?;
+    let (dt, vt, ft) = truth_on_model_grid(pred, truth, d.dim().0)?;
+    print_metrics(&smoke_simulation_metrics(&fields(&d, &v, &f), &fields(&dt, &vt, &ft))?, true);
+    Ok(())
+}
+
+/// `pde plot DATA.h5 --compare PRED.h5 ...` for smoke: density at four frames of scene `index`,
+/// one row for the solver's data on the model grid, one per prediction, one per `|error|`.
+pub fn compare_plot(truth: &Path, preds: &[PathBuf], index: usize, out: &Path) -> Result<()> {
+    let mut truth_d: Option<Array3<f64>> = None;
+    let mut rows = Vec::new();
+    for p in preds {
+        let (d, _, _) = read_prediction(p)?;
+        if index >= d.dim().0 {
+            bail!("--index {index} out of range: {} has {} scenes", p.display(), d.dim().0);
+        }
+        let (dt, _, _) = truth_on_model_grid(p, truth, index + 1)?;
+        let dt = dt.index_axis(Axis(0), index).to_owned();
+        if truth_d.as_ref().is_some_and(|t| t.dim() != dt.dim()) || d.shape()[1..] != *dt.shape() {
+            bail!("{}: density {:?} does not fit the other predictions / the truth on the model grid {:?}", p.display(), d.shape(), dt.shape());
+        }
+        truth_d.get_or_insert(dt);
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        rows.push((stem, d.index_axis(Axis(0), index).to_owned()));
+    }
+    let Some(truth_d) = truth_d else { bail!("no predictions to compare") };
+    let nt = truth_d.dim().0;
+    let times: Vec<usize> = (0..4).map(|k| k * (nt - 1) / 3).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let errors: Vec<Array3<f64>> = rows.iter().map(|(_, d)| (d - &truth_d).mapv(f64::abs)).collect();
+    let frame_mse = |e: &Array3<f64>, t: usize| e.index_axis(Axis(0), t).mapv(|v| v * v).mean().unwrap_or(0.0);
+    let mut panels = Vec::new();
+    panels.extend(times.iter().map(|&t| (format!("truth density, frame {t}"), truth_d.index_axis(Axis(0), t))));
+    for (name, d) in &rows {
+        panels.extend(times.iter().map(|&t| (format!("{name}, frame {t}"), d.index_axis(Axis(0), t))));
+    }
+    for ((name, _), e) in rows.iter().zip(&errors) {
+        panels.extend(times.iter().map(|&t| (format!("|{name} - truth|, MSE {:.2e}", frame_mse(e, t)), e.index_axis(Axis(0), t))));
+    }
+    scidiff::plot::heatmaps(out, &panels, "x (cell)", "y (cell)", times.len())?;
     Ok(())
 }
 

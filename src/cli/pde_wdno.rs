@@ -107,10 +107,11 @@ pub struct SimulateArgs {
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Predictions (`u`) from `pde simulate`.
+    /// Predictions from `pde simulate`: `u` (1-D), or `density`/`velocity`/`fraction` (smoke,
+    /// compared on the model grid: the truth is subsampled by the layout the file stores).
     #[arg(long)]
     pred: PathBuf,
-    /// Ground truth (`u`) from `pde generate`.
+    /// Ground truth from `pde generate` (`u`, or the smoke datasets).
     #[arg(long)]
     truth: PathBuf,
     /// nearest or bilinear: a prediction r times coarser than the truth (in t and x) is
@@ -378,6 +379,12 @@ pub fn simulate_cmd(a: SimulateArgs) -> Result<()> {
 }
 
 pub fn eval_cmd(a: EvalArgs) -> Result<()> {
+    if super::pde_smoke::is_smoke_data(&a.pred) {
+        if a.upsample.is_some() {
+            bail!("--upsample applies to 1-D (u) predictions; {} is a smoke prediction", a.pred.display());
+        }
+        return super::pde_smoke::eval_cmd(&a.pred, &a.truth);
+    }
     let mut pred: Array3<f64> = read_array(&a.pred, "u", Some(3))?.into_dimensionality()?;
     let truth: Array3<f64> = read_array(&a.truth, "u", Some(3))?.into_dimensionality()?;
     if let Some(mode) = &a.upsample {

@@ -35,15 +35,17 @@ pub struct ChanNorm<B: Backend> {
 }
 
 impl<B: Backend> ChanNorm<B> {
-    fn new(dim: usize, device: &B::Device) -> Self {
+    pub(crate) fn new(dim: usize, device: &B::Device) -> Self {
         Self { gain: Initializer::Ones.init([dim], device) }
     }
-    fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    /// Normalise `[B, C, …]` over axis 1 (any rank; the 3-D U-Net uses rank 5).
+    pub(crate) fn forward<const D: usize>(&self, x: Tensor<B, D>) -> Tensor<B, D> {
         let mean = x.clone().mean_dim(1);
         let centred = x - mean;
         let var = centred.clone().square().mean_dim(1);
-        let c = self.gain.dims()[0];
-        centred / var.add_scalar(1e-5).sqrt() * self.gain.val().reshape([1, c, 1, 1])
+        let mut shape = [1usize; D];
+        shape[1] = self.gain.dims()[0];
+        centred / var.add_scalar(1e-5).sqrt() * self.gain.val().reshape(shape)
     }
 }
 

@@ -66,11 +66,19 @@ pub struct Unet3dConfig {
     pub groups: usize,
     /// Kernel `[t, y, x]` of the initial convolution (paper 7×7×7, small 3×3×3).
     pub init_kernel: [usize; 3],
+    /// Attention layers as in the paper (default true; [`super::attention3d`]): temporal
+    /// attention after the initial conv, spatial linear + temporal attention at every level,
+    /// full spatial + temporal attention in the middle. `false` gives the convolution-only net.
+    pub attention: bool,
+    /// Attention heads (paper 4).
+    pub attn_heads: usize,
+    /// Width per head (paper 32).
+    pub attn_dim_head: usize,
 }
 
 impl Default for Unet3dConfig {
     fn default() -> Self {
-        Self { channels: SMOKE_CHANNELS, dim: 64, dim_mults: vec![1, 2, 4], groups: 8, init_kernel: [7, 7, 7] }
+        Self { channels: SMOKE_CHANNELS, dim: 64, dim_mults: vec![1, 2, 4], groups: 8, init_kernel: [7, 7, 7], attention: true, attn_heads: 4, attn_dim_head: 32 }
     }
 }
 
@@ -159,6 +167,9 @@ impl SmokeWdnoConfig {
         }
         if u.dim_mults.iter().any(|m| *m == 0 || (u.dim * m) % u.groups != 0) || u.init_kernel.iter().any(|k| k % 2 == 0) {
             return bad(format!("U-Net widths must be divisible by groups and init kernels odd: {u:?}"));
+        }
+        if u.attention && (u.attn_heads == 0 || u.attn_dim_head == 0) {
+            return bad(format!("attention needs attn_heads and attn_dim_head > 0: {u:?}"));
         }
         let [t, h, w] = l.canvas;
         let ds = u.downsampling();

@@ -21,8 +21,10 @@
 //! Sampling is WDNO's DDIM (η = 1, K = 100 in the paper) of [`crate::pde::wdno::sample::ddim`];
 //! the network sees the flat `[B, 42·T', H, W]` canvas through [`crate::pde::wdno::sample::Denoiser`].
 
+pub mod attention3d;
 pub mod config;
 pub mod control;
+pub mod metrics;
 pub mod pack;
 pub mod run;
 pub mod task;
