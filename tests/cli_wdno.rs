@@ -172,6 +172,10 @@ fn smoke_wdno_train_simulate_control_round_trip() {
     let ev = ok(&run(&["pde", "eval", "--pred", &pred, "--truth", &pred]));
     assert!(ev.contains("MSE density (t>=1) 0.0000e0  velocity 0.0000e0  target fraction 0.0000e0"), "{ev}");
     refused(&run(&["pde", "eval", "--pred", &pred, "--truth", &data, "--upsample", "bilinear"]), "smoke prediction");
+    // a core sampler on the matching VpSigmoid SDE (its accuracy: pde::wdno::sample tests)
+    let core = dir.path().join("core.h5").display().to_string();
+    let out = ok(&run(&["pde", "simulate", "--model", &model, "--input", &data, "--out", &core, "--steps", "2", "--limit", "1", "--sampler", "dpm-solver++2m"]));
+    assert!(out.contains("MSE density (t>=1)"), "{out}");
     let png = dir.path().join("cmp.png");
     ok(&run(&["pde", "plot", &data, "--compare", &pred, "--out", &png.display().to_string()]));
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);

@@ -14,6 +14,7 @@
 //! |---|---|---|---|
 //! | [`VpLinear`] | `exp(-Δβ t²/4 - β₀ t/2)` | `sqrt(1 - alpha²)` | N(0, I) |
 //! | [`VpCosine`] | `cos(π/2 (t+s)/(1+s)) / cos(π/2 s/(1+s))` | `sqrt(1 - alpha²)` | N(0, I) |
+//! | [`VpSigmoid`] | `sqrt((σ(e/τ) − σ(z(t))) / (σ(e/τ) − σ(s/τ)))`, `z = (s + t(e−s))/τ` | `sqrt(1 - alpha²)` | N(0, I) |
 //! | [`SubVp`] | as VP linear | `1 - alpha²` | N(0, I) |
 //! | [`Ve`] | 1 | `σ_min (σ_max/σ_min)^t` | N(0, σ_max² I) |
 
@@ -29,7 +30,7 @@ pub use convert::Prediction;
 pub use grid::{Spacing, time_grid};
 pub use subvp::SubVp;
 pub use ve::Ve;
-pub use vp::{VpCosine, VpLinear};
+pub use vp::{VpCosine, VpLinear, VpSigmoid};
 
 use std::fmt::Debug;
 

@@ -7,7 +7,7 @@ use crate::rng;
 use rand_distr::{Distribution, StandardNormal};
 
 fn all() -> Vec<Box<dyn Sde>> {
-    vec![Box::new(VpLinear::default()), Box::new(VpCosine::default()), Box::new(SubVp::default()), Box::new(Ve::default())]
+    vec![Box::new(VpLinear::default()), Box::new(VpCosine::default()), Box::new(VpSigmoid::default()), Box::new(SubVp::default()), Box::new(Ve::default())]
 }
 
 #[test]

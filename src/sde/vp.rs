@@ -126,3 +126,79 @@ impl Sde for VpCosine {
         (2.0 * (self.log_alpha(t) - self.log_alpha((t - dt).max(0.0)))).exp()
     }
 }
+
+/// VP SDE with the continuous sigmoid schedule of the smoke WDNO (lucidrains
+/// `sigmoid_beta_schedule`): `ᾱ(t) = alpha(t)² = (v_e − σ(z(t))) / (v_e − v_s)`,
+/// `z(t) = (start + t (end − start)) / τ`, `v_s = σ(start/τ)`, `v_e = σ(end/τ)`; its values at
+/// `t = (k+1)/T` are the discrete schedule's `ᾱ_k` before β clipping. `ᾱ(1) = 0`, so sampling
+/// starts at the `t_max` where `ᾱ = 1e-4` (`λ ≈ −4.6`, like the cosine schedule's 0.9946).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpSigmoid {
+    /// Sigmoid start (paper −3).
+    pub start: f64,
+    /// Sigmoid end (paper 3).
+    pub end: f64,
+    /// Temperature τ (paper 1).
+    pub tau: f64,
+}
+
+impl Default for VpSigmoid {
+    fn default() -> Self {
+        Self { start: -3.0, end: 3.0, tau: 1.0 }
+    }
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl VpSigmoid {
+    fn ends(&self) -> (f64, f64) {
+        (logistic(self.start / self.tau), logistic(self.end / self.tau))
+    }
+    /// `ᾱ(t)`.
+    pub fn alpha_bar(&self, t: f64) -> f64 {
+        let (vs, ve) = self.ends();
+        ((ve - logistic((self.start + t * (self.end - self.start)) / self.tau)) / (ve - vs)).clamp(0.0, 1.0)
+    }
+    /// The time at which `ᾱ(t) = abar` (inverse of [`Self::alpha_bar`]).
+    pub fn t_of_alpha_bar(&self, abar: f64) -> f64 {
+        let (vs, ve) = self.ends();
+        let p = ve - abar * (ve - vs);
+        let z = (p / (1.0 - p)).ln();
+        (z * self.tau - self.start) / (self.end - self.start)
+    }
+    /// `dᾱ/dt` (negative).
+    fn alpha_bar_dot(&self, t: f64) -> f64 {
+        let (vs, ve) = self.ends();
+        let q = logistic((self.start + t * (self.end - self.start)) / self.tau);
+        -q * (1.0 - q) * (self.end - self.start) / self.tau / (ve - vs)
+    }
+}
+
+impl Sde for VpSigmoid {
+    fn name(&self) -> &'static str {
+        "vp-sigmoid"
+    }
+    fn log_alpha(&self, t: f64) -> f64 {
+        0.5 * self.alpha_bar(t).ln()
+    }
+    fn sigma(&self, t: f64) -> f64 {
+        (1.0 - self.alpha_bar(t)).max(0.0).sqrt()
+    }
+    fn inverse_lambda(&self, lambda: f64) -> f64 {
+        self.t_of_alpha_bar(logistic(2.0 * lambda))
+    }
+    fn f(&self, t: f64) -> f64 {
+        0.5 * self.alpha_bar_dot(t) / self.alpha_bar(t)
+    }
+    fn g2(&self, t: f64) -> f64 {
+        -self.alpha_bar_dot(t) / self.alpha_bar(t)
+    }
+    fn t_max(&self) -> f64 {
+        self.t_of_alpha_bar(1e-4)
+    }
+    fn langevin_alpha(&self, t: f64, dt: f64) -> f64 {
+        (2.0 * (self.log_alpha(t) - self.log_alpha((t - dt).max(0.0)))).exp()
+    }
+}

@@ -125,13 +125,19 @@ fn sample_batch<B: AutodiffBackend>(net: &Unet<B::InnerBackend>, cfg: &WdnoConfi
 /// the super-resolution model ([`super::srm`]).
 pub(crate) fn sample_known<B: Backend, D: super::sample::Denoiser<B> + ?Sized>(net: &D, diffusion: &DiffusionConfig, known: &Known<B>, opts: &SampleOptions, batch_index: usize, guide: Option<&mut dyn super::sample::Guidance<B>>, pb: Option<&ProgressBar>) -> Result<Tensor<B, 4>, WdnoError> {
     let sched = DdpmSchedule::new(diffusion);
+    sample_known_with(net, &sched, Arc::new(matching_sde(diffusion.cosine_s)), known, opts, batch_index, guide, pb)
+}
+
+/// [`sample_known`] for any discrete schedule and the continuous SDE matching it (used by the
+/// core samplers; DDIM uses `sched` alone).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sample_known_with<B: Backend, D: super::sample::Denoiser<B> + ?Sized>(net: &D, sched: &DdpmSchedule, sde: Arc<dyn Sde>, known: &Known<B>, opts: &SampleOptions, batch_index: usize, guide: Option<&mut dyn super::sample::Guidance<B>>, pb: Option<&ProgressBar>) -> Result<Tensor<B, 4>, WdnoError> {
     let mut rng = crate::train::step_rng(opts.seed, batch_index as u64, 11);
     if opts.sampler == "ddim" {
-        return ddim(net, &sched, known, opts.steps, opts.eta, &mut rng, guide, pb);
+        return ddim(net, sched, known, opts.steps, opts.eta, &mut rng, guide, pb);
     }
     let method: Method = opts.sampler.parse().map_err(|e: crate::error::ConfigError| WdnoError::Config(e.to_string()))?;
-    let sde = matching_sde(diffusion.cosine_s);
-    let sdes: [Arc<dyn Sde>; 1] = [Arc::new(sde.clone())];
+    let sdes: [Arc<dyn Sde>; 1] = [sde.clone()];
     let scfg = SamplerConfig { method, nfe: opts.steps, eta: opts.eta, ..SamplerConfig::default() };
     let x_t = super::sample::noise_like(&known.values, &mut rng);
     let mut guide = guide;
@@ -139,7 +145,7 @@ pub(crate) fn sample_known<B: Backend, D: super::sample::Denoiser<B> + ?Sized>(n
     // keep the caller's, which `InpaintedNet`'s single lifetime cannot accept).
     #[allow(clippy::option_as_ref_deref)]
     let guide = guide.as_mut().map(|g| -> &mut dyn super::sample::Guidance<B> { &mut **g });
-    let mut model = InpaintedNet { net, known, sched: &sched, sde, guide };
+    let mut model = InpaintedNet { net, known, sched, sde, guide };
     let out = sample(&scfg, &mut model, &sdes, x_t, &mut rng, pb)?;
     Ok(known.inpaint(out.x))
 }

@@ -25,6 +25,7 @@ use super::unet::Unet;
 use crate::error::SampleError;
 use crate::sampler::Model;
 use crate::sde::{Prediction, Sde, VpCosine};
+use std::sync::Arc;
 use burn::prelude::*;
 use indicatif::ProgressBar;
 use rand::rngs::StdRng;
@@ -138,8 +139,9 @@ pub struct InpaintedNet<'a, B: Backend, D: Denoiser<B> + ?Sized> {
     pub known: &'a Known<B>,
     /// The discrete schedule (for β in guidance and T).
     pub sched: &'a DdpmSchedule,
-    /// The continuous process matching the schedule.
-    pub sde: VpCosine,
+    /// The continuous process matching the schedule ([`matching_sde`] for the cosine schedule,
+    /// [`crate::sde::VpSigmoid`] for the smoke model's sigmoid one).
+    pub sde: Arc<dyn Sde>,
     /// Optional guidance.
     pub guide: Option<&'a mut dyn Guidance<B>>,
 }

@@ -11,6 +11,7 @@ type Cpu = NdArray<f32>;
 struct GaussOracle {
     mu: f64,
     s: f64,
+    alpha_bar: fn(f64) -> f64,
 }
 
 fn alpha_bar(k: f64) -> f64 {
@@ -18,10 +19,17 @@ fn alpha_bar(k: f64) -> f64 {
     f(k + 1.0) / f(0.0)
 }
 
+/// The smoke schedule's closed form (start −3, end 3, τ 1, T = 1000).
+fn sigmoid_alpha_bar(k: f64) -> f64 {
+    let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let f = |k: f64| sig(3.0) - sig(6.0 * k / 1000.0 - 3.0);
+    f(k + 1.0) / f(0.0)
+}
+
 impl Denoiser<Cpu> for GaussOracle {
     fn eps(&self, x: Tensor<Cpu, 4>, k: Tensor<Cpu, 1>) -> Tensor<Cpu, 4> {
         let k: Vec<f32> = k.into_data().into_vec().unwrap();
-        let ab = alpha_bar(f64::from(k[0]));
+        let ab = (self.alpha_bar)(f64::from(k[0]));
         let c = (1.0 - ab).sqrt() / (ab * self.s * self.s + 1.0 - ab);
         x.sub_scalar((ab.sqrt() * self.mu) as f32).mul_scalar(c as f32)
     }
@@ -57,7 +65,7 @@ fn stats(x: &Tensor<Cpu, 4>) -> (f64, f64, Vec<f32>) {
 #[test]
 fn ddim_samples_the_gaussian_oracle_and_keeps_known_values() {
     let sched = DdpmSchedule::new(&DiffusionConfig::default());
-    let oracle = GaussOracle { mu: 0.2, s: 0.3 };
+    let oracle = GaussOracle { mu: 0.2, s: 0.3, alpha_bar };
     let k = known([8, 9, 24, 32], 0.7);
     let x = ddim(&oracle, &sched, &k, 1000, 1.0, &mut crate::rng(1), None, None).unwrap();
     let (mean, sd, fixed) = stats(&x);
@@ -69,10 +77,10 @@ fn ddim_samples_the_gaussian_oracle_and_keeps_known_values() {
 #[test]
 fn core_sampler_through_inpainted_net() {
     let sched = DdpmSchedule::new(&DiffusionConfig::default());
-    let oracle = GaussOracle { mu: -0.1, s: 0.4 };
+    let oracle = GaussOracle { mu: -0.1, s: 0.4, alpha_bar };
     let k = known([8, 9, 24, 32], -0.3);
     let sde = matching_sde(0.008);
-    let mut model = InpaintedNet { net: &oracle, known: &k, sched: &sched, sde: sde.clone(), guide: None };
+    let mut model = InpaintedNet { net: &oracle, known: &k, sched: &sched, sde: Arc::new(sde.clone()), guide: None };
     let cfg = SamplerConfig { method: Method::DpmSolverPlusPlus(2), nfe: 20, ..SamplerConfig::default() };
     let mut rng = crate::rng(2);
     let x0 = noise::<Cpu>([8, 9, 24, 32], &mut rng, &Default::default());
@@ -83,6 +91,22 @@ fn core_sampler_through_inpainted_net() {
     let (_, _, raw) = stats(&out.x);
     assert!(raw.iter().all(|v| (v + 0.3).abs() < 0.05), "{:?}", &raw[..3]);
     assert!(fixed.iter().all(|v| *v == -0.3));
+}
+
+/// The smoke model's path: a core sampler (DPM-Solver++(2M), 20 NFE) on the sigmoid schedule
+/// through `sample_known_with` and the matching `VpSigmoid` SDE samples the Gaussian oracle
+/// (tolerances as above) and keeps known values exactly.
+#[test]
+fn core_sampler_on_the_sigmoid_schedule() {
+    use crate::pde::wdno::run::{SampleOptions, sample_known_with};
+    let sched = DdpmSchedule::sigmoid(1000, -3.0, 3.0, 1.0, 0.999);
+    let oracle = GaussOracle { mu: 0.15, s: 0.35, alpha_bar: sigmoid_alpha_bar };
+    let k = known([8, 9, 24, 32], 0.5);
+    let opts = SampleOptions { sampler: "dpm-solver++2m".into(), steps: 20, ..SampleOptions::default() };
+    let x = sample_known_with(&oracle, &sched, Arc::new(crate::sde::VpSigmoid::default()), &k, &opts, 0, None, None).unwrap();
+    let (mean, sd, fixed) = stats(&x);
+    assert!((mean - 0.15).abs() < 0.01 && (sd - 0.35).abs() < 0.02, "mean {mean} sd {sd}");
+    assert!(fixed.iter().all(|v| *v == 0.5));
 }
 
 struct Pull(f32, f32);
@@ -98,7 +122,7 @@ impl Guidance<Cpu> for Pull {
 #[test]
 fn guidance_pulls_toward_the_target() {
     let sched = DdpmSchedule::new(&DiffusionConfig::default());
-    let oracle = GaussOracle { mu: 0.0, s: 0.3 };
+    let oracle = GaussOracle { mu: 0.0, s: 0.3, alpha_bar };
     let k = known([2, 9, 24, 32], 0.0);
     let plain = ddim(&oracle, &sched, &k, 25, 1.0, &mut crate::rng(4), None, None).unwrap();
     let again = ddim(&oracle, &sched, &k, 25, 1.0, &mut crate::rng(4), None, None).unwrap();

@@ -113,6 +113,23 @@ mod tests {
         assert!(s.betas.windows(2).all(|w| w[0] <= w[1]));
     }
 
+    /// The continuous `VpSigmoid` SDE the core samplers use for smoke hits the discrete
+    /// schedule at `t = (k+1)/T` wherever β is unclipped (1e-9 relative: a product of 999
+    /// factors against a closed form), and starts where ᾱ = 1e-4.
+    #[test]
+    fn sigmoid_sde_matches_the_discrete_schedule() {
+        use crate::sde::{Sde, VpSigmoid};
+        let s = DdpmSchedule::sigmoid(1000, -3.0, 3.0, 1.0, 0.999);
+        let sde = VpSigmoid::default();
+        for k in [0, 1, 99, 500, 900, 998] {
+            let t = (k + 1) as f64 / 1000.0;
+            let a = sde.alpha(t).powi(2);
+            assert!((a / s.alphas_cumprod[k] - 1.0).abs() < 1e-9, "k {k}: {a} vs {}", s.alphas_cumprod[k]);
+        }
+        assert!((sde.alpha(sde.t_max()).powi(2) - 1e-4).abs() < 1e-12);
+        assert!(sde.t_max() > 0.999 && sde.t_max() < 1.0);
+    }
+
     #[test]
     fn ddim_pairs_cover_the_schedule() {
         let s = DdpmSchedule::new(&DiffusionConfig::default());

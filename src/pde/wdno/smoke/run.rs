@@ -2,8 +2,9 @@
 //!
 //! A model directory holds `run.toml` ([`SmokeRunFile`]) and the shared trainer's files. One
 //! network trained with [`Conditioning::Both`] (the default) serves both tasks. Sampling is
-//! WDNO's DDIM ([`crate::pde::wdno::sample::ddim`]) on the sigmoid schedule; batch `i` draws its
-//! noise from stream `(seed, i)`.
+//! WDNO's DDIM ([`crate::pde::wdno::sample::ddim`]) on the sigmoid schedule by default, or any
+//! core sampler (`SampleOptions::sampler`, e.g. `dpm-solver++2m`) on the continuous
+//! [`VpSigmoid`] SDE that matches that schedule; batch `i` draws its noise from stream `(seed, i)`.
 
 use super::config::SmokeWdnoConfig;
 use super::control::{LeakageGuidance, LeakageGuidanceConfig};
@@ -14,8 +15,10 @@ use crate::pde::solvers::smoke::SmokeConfig;
 use crate::pde::wdno::config::Conditioning;
 use crate::pde::wdno::error::WdnoError;
 use crate::pde::wdno::pack::{canvases_to_tensor, tensor_to_canvases};
-use crate::pde::wdno::run::{SampleOptions, Weights, check_opts};
-use crate::pde::wdno::sample::{Guidance, Known, ddim};
+use crate::pde::wdno::run::{SampleOptions, Weights, check_opts, sample_known_with};
+use crate::sde::{Sde, VpSigmoid};
+use std::sync::Arc;
+use crate::pde::wdno::sample::{Guidance, Known};
 use crate::train::checkpoint::CheckpointError;
 use crate::train::trainer::{TrainConfig, checkpoint_path, load_weights};
 use burn::module::AutodiffModule;
@@ -78,13 +81,6 @@ fn known_of<B: Backend>(layout: &SmokeLayout, canv: &[ndarray::Array3<f32>], con
     Ok(Known { values: canvases_to_tensor(&views, device), mask: canvases_to_tensor(&masks, device) })
 }
 
-fn check_ddim(opts: &SampleOptions) -> Result<(), WdnoError> {
-    check_opts(opts)?;
-    if opts.sampler != "ddim" {
-        return Err(WdnoError::Config(format!("the smoke model samples with WDNO's ddim only, not '{}'", opts.sampler)));
-    }
-    Ok(())
-}
 
 #[allow(clippy::too_many_arguments)]
 fn sample_all<B: Backend>(
@@ -100,17 +96,18 @@ fn sample_all<B: Backend>(
 ) -> Result<Vec<SmokeScene>, WdnoError> {
     let layout = SmokeLayout::new(&cfg.layout)?;
     let sched = schedule_of(cfg);
+    let d = &cfg.diffusion;
+    let sde: Arc<dyn Sde> = Arc::new(VpSigmoid { start: d.start, end: d.end, tau: d.tau });
     let mut out = Vec::with_capacity(n);
     for (bi, start) in (0..n).step_by(opts.batch).enumerate() {
         let end = (start + opts.batch).min(n);
         let canv = (start..end).map(condition).collect::<Result<Vec<_>, _>>()?;
         let known = known_of::<B>(&layout, &canv, cond, device)?;
-        let mut rng = crate::train::step_rng(opts.seed, bi as u64, 11);
         let mut g = guide(start..end);
         // Shorten the trait object's lifetime to this call (`as_deref_mut` would keep 'static).
         #[allow(clippy::option_as_ref_deref)]
         let g = g.as_mut().map(|g| -> &mut dyn Guidance<B> { &mut **g });
-        let x = ddim(net, &sched, &known, opts.steps, opts.eta, &mut rng, g, pb)?;
+        let x = sample_known_with(net, &sched, sde.clone(), &known, opts, bi, g, pb)?;
         for c in tensor_to_canvases(x) {
             out.push(layout.unpack(c.view())?);
         }
@@ -120,7 +117,7 @@ fn sample_all<B: Backend>(
 
 /// Simulation: sample scenes given `d0 [N, ny, nx]` and controls `[N, 2, nt, ny, nx]` (cx, cy).
 pub fn simulate<B: AutodiffBackend>(net: &Unet3d<B::InnerBackend>, cfg: &SmokeWdnoConfig, d0: ArrayView3<f64>, controls: ndarray::ArrayView5<f64>, opts: &SampleOptions, device: &B::Device, pb: Option<&ProgressBar>) -> Result<Vec<SmokeScene>, WdnoError> {
-    check_ddim(opts)?;
+    check_opts(opts)?;
     let layout = SmokeLayout::new(&cfg.layout)?;
     if controls.dim().0 != d0.dim().0 {
         return Err(WdnoError::Shape(format!("{} initial densities but {} control sequences", d0.dim().0, controls.dim().0)));
@@ -132,7 +129,7 @@ pub fn simulate<B: AutodiffBackend>(net: &Unet3d<B::InnerBackend>, cfg: &SmokeWd
 /// Control: sample scenes (control included) given only `d0 [N, ny, nx]`, guided by the
 /// smoke-leakage objective.
 pub fn control<B: AutodiffBackend>(net: &Unet3d<B::InnerBackend>, cfg: &SmokeWdnoConfig, d0: ArrayView3<f64>, guidance: &LeakageGuidanceConfig, opts: &SampleOptions, device: &B::Device, pb: Option<&ProgressBar>) -> Result<Vec<SmokeScene>, WdnoError> {
-    check_ddim(opts)?;
+    check_opts(opts)?;
     let layout = SmokeLayout::new(&cfg.layout)?;
     let condition = |i: usize| layout.condition(d0.index_axis(Axis(0), i), None);
     let mut guide = |r: std::ops::Range<usize>| -> Option<Box<dyn Guidance<B::InnerBackend>>> {
