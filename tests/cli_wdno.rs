@@ -155,7 +155,11 @@ fn smoke_wdno_train_simulate_control_round_trip() {
     let model = dir.path().join("smoke_model").display().to_string();
     ok(&run(&["pde", "train", "--data", &data, "--steps", "2", "--batch-size", "2", "--seed", "0", "--out", &model]));
     let toml = std::fs::read_to_string(Path::new(&model).join("run.toml")).unwrap();
-    assert!(toml.contains("[smoke_wdno.layout]") && toml.contains("canvas = [12, 20, 20]"), "{toml}");
+    assert!(toml.contains("[smoke_wdno.layout]") && toml.contains("canvas = [12, 20, 20]") && toml.contains("attention = true"), "{toml}");
+    let plain = dir.path().join("plain").display().to_string();
+    ok(&run(&["pde", "train", "--data", &data, "--steps", "1", "--batch-size", "2", "--no-attention", "--out", &plain]));
+    assert!(std::fs::read_to_string(Path::new(&plain).join("run.toml")).unwrap().contains("attention = false"));
+    refused(&run(&["pde", "train", "--data", &data, "--steps", "2", "--batch-size", "2", "--no-attention", "--resume", "--out", &model]), "cannot change");
     refused(&run(&["pde", "train", "--data", &data, "--steps", "2", "--out", &model]), "already holds a run");
     let out = ok(&run(&["pde", "train", "--data", &data, "--steps", "3", "--batch-size", "2", "--seed", "0", "--resume", "--out", &model]));
     assert!(out.contains("steps 2..3"), "{out}");

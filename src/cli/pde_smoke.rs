@@ -122,7 +122,8 @@ fn new_run(a: &WdnoTrainArgs) -> Result<SmokeRunFile> {
         c => bail!("--conditioning '{c}' is not available for smoke: expected both, simulation or control"),
     };
     let steps = if a.preset == "small" { 2000 } else { 200_000 };
-    let smoke_wdno = SmokeWdnoConfig::preset(&a.preset, cond)?;
+    let mut smoke_wdno = SmokeWdnoConfig::preset(&a.preset, cond)?;
+    smoke_wdno.unet.attention = !a.no_attention;
     Ok(SmokeRunFile { seed: a.seed, data: a.data.display().to_string(), smoke: data_smoke_config(&a.data, &a.preset)?, train: train_defaults(&a.preset, steps), smoke_wdno })
 }
 
@@ -135,6 +136,9 @@ pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
     let dir = a.out.clone();
     let mut run = if a.resume {
         let run = SmokeRunFile::load(&dir)?;
+        if a.no_attention && run.smoke_wdno.unet.attention {
+            bail!("--no-attention cannot change a run that has attention ({})", dir.display());
+        }
         if run.seed != a.seed {
             bail!("--seed {} differs from the run's seed {} (a resumed run keeps its seed)", a.seed, run.seed);
         }

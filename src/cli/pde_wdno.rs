@@ -60,6 +60,10 @@ pub struct WdnoTrainArgs {
     /// `pde superres`).
     #[arg(long, default_value = "wdno")]
     pub(super) arch: String,
+    /// Smoke only: build the 3-D U-Net without its attention layers (the paper has them; this
+    /// is a cheaper convolution-only network). Stored in run.toml.
+    #[arg(long)]
+    pub(super) no_attention: bool,
 }
 
 #[derive(Args)]
@@ -250,6 +254,9 @@ pub(super) fn apply_train_overrides(train: &mut TrainConfig, a: &WdnoTrainArgs, 
 pub fn train_cmd(a: WdnoTrainArgs) -> Result<()> {
     if super::pde_smoke::is_smoke_data(&a.data) {
         return super::pde_smoke::train_cmd(a);
+    }
+    if a.no_attention {
+        bail!("--no-attention applies to smoke data; the Burgers U-Net keeps the paper's attention");
     }
     let physical = match a.arch.as_str() {
         "wdno" => false,
