@@ -77,6 +77,10 @@ pub struct SampleFlags {
     /// DDIM's eta (WDNO: 1).
     #[arg(long, default_value_t = 1.0)]
     pub(super) eta: f64,
+    /// Core samplers: clip x̂0 to [-1, 1] at every model evaluation, as WDNO's DDIM does
+    /// (guards against an under-trained network's blow-up at high noise).
+    #[arg(long)]
+    pub(super) clip_x0: bool,
     /// Seed of the sampling noise.
     #[arg(long, default_value_t = 0)]
     pub(super) seed: u64,
@@ -329,7 +333,7 @@ pub(super) fn options(s: &SampleFlags) -> Result<(SampleOptions, Weights)> {
         "raw" => Weights::Raw,
         w => bail!("unknown --weights '{w}': expected ema or raw"),
     };
-    Ok((SampleOptions { sampler: s.sampler.clone(), steps: s.steps, eta: s.eta, batch: s.batch, seed: s.seed }, w))
+    Ok((SampleOptions { sampler: s.sampler.clone(), steps: s.steps, eta: s.eta, batch: s.batch, seed: s.seed, clip_x0: s.clip_x0 }, w))
 }
 
 struct SimJob {

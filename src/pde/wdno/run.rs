@@ -107,11 +107,14 @@ pub struct SampleOptions {
     pub batch: usize,
     /// Seed of the initial noise (batch `i` uses stream `i`).
     pub seed: u64,
+    /// Core samplers only: clip the model's x̂0 to [−1, 1] and re-derive ε from it at every
+    /// evaluation, as WDNO's DDIM always does (off by default: the core samplers' published form).
+    pub clip_x0: bool,
 }
 
 impl Default for SampleOptions {
     fn default() -> Self {
-        Self { sampler: "ddim".into(), steps: 25, eta: 1.0, batch: 25, seed: 0 }
+        Self { sampler: "ddim".into(), steps: 25, eta: 1.0, batch: 25, seed: 0, clip_x0: false }
     }
 }
 
@@ -145,7 +148,7 @@ pub(crate) fn sample_known_with<B: Backend, D: super::sample::Denoiser<B> + ?Siz
     // keep the caller's, which `InpaintedNet`'s single lifetime cannot accept).
     #[allow(clippy::option_as_ref_deref)]
     let guide = guide.as_mut().map(|g| -> &mut dyn super::sample::Guidance<B> { &mut **g });
-    let mut model = InpaintedNet { net, known, sched, sde, guide };
+    let mut model = InpaintedNet { net, known, sched, sde, guide, clip_x0: opts.clip_x0 };
     let out = sample(&scfg, &mut model, &sdes, x_t, &mut rng, pb)?;
     Ok(known.inpaint(out.x))
 }

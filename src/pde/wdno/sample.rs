@@ -144,6 +144,8 @@ pub struct InpaintedNet<'a, B: Backend, D: Denoiser<B> + ?Sized> {
     pub sde: Arc<dyn Sde>,
     /// Optional guidance.
     pub guide: Option<&'a mut dyn Guidance<B>>,
+    /// Clip x̂0 to [−1, 1] and re-derive ε from it (WDNO's DDIM rule) before returning ε.
+    pub clip_x0: bool,
 }
 
 impl<B: Backend, D: Denoiser<B> + ?Sized> Model<Tensor<B, 4>> for InpaintedNet<'_, B, D> {
@@ -162,6 +164,10 @@ impl<B: Backend, D: Denoiser<B> + ?Sized> Model<Tensor<B, 4>> for InpaintedNet<'
             let grad = g.gradient(x0).map_err(|e| SampleError::Model(e.to_string()))?;
             let kr = k.round() as usize;
             eps = eps + grad.mul_scalar(g.scale(kr, self.sched.betas[kr]) as f32);
+        }
+        if self.clip_x0 {
+            let x0 = (x.clone() - eps.clone().mul_scalar(s as f32)).div_scalar(a as f32).clamp(-1.0, 1.0);
+            eps = (x.clone() - x0.mul_scalar(a as f32)).div_scalar(s as f32);
         }
         let exact = (x.clone() - self.known.values.clone().mul_scalar(a as f32)).div_scalar(s as f32);
         Ok(eps.mask_where(self.known.mask.clone().equal_elem(1.0), exact))

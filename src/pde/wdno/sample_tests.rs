@@ -80,7 +80,7 @@ fn core_sampler_through_inpainted_net() {
     let oracle = GaussOracle { mu: -0.1, s: 0.4, alpha_bar };
     let k = known([8, 9, 24, 32], -0.3);
     let sde = matching_sde(0.008);
-    let mut model = InpaintedNet { net: &oracle, known: &k, sched: &sched, sde: Arc::new(sde.clone()), guide: None };
+    let mut model = InpaintedNet { net: &oracle, known: &k, sched: &sched, sde: Arc::new(sde.clone()), guide: None, clip_x0: false };
     let cfg = SamplerConfig { method: Method::DpmSolverPlusPlus(2), nfe: 20, ..SamplerConfig::default() };
     let mut rng = crate::rng(2);
     let x0 = noise::<Cpu>([8, 9, 24, 32], &mut rng, &Default::default());
@@ -107,6 +107,34 @@ fn core_sampler_on_the_sigmoid_schedule() {
     let (mean, sd, fixed) = stats(&x);
     assert!((mean - 0.15).abs() < 0.01 && (sd - 0.35).abs() < 0.02, "mean {mean} sd {sd}");
     assert!(fixed.iter().all(|v| *v == 0.5));
+}
+
+/// A denoiser that always answers ε = 0 (so x̂0 = x/α, up to 100× the noise at t_max).
+struct Zero;
+
+impl Denoiser<Cpu> for Zero {
+    fn eps(&self, x: Tensor<Cpu, 4>, _k: Tensor<Cpu, 1>) -> Tensor<Cpu, 4> {
+        x.zeros_like()
+    }
+}
+
+/// `clip_x0`: a no-op where the oracle's x̂0 stays inside [−1, 1] (data sd 0.1: samples equal to
+/// 1e-4), and keeps a broken denoiser's samples near [−1, 1] (without it the ε = 0 network's
+/// samples reach |x| ≈ 430). Not exactly inside: DPM-Solver++(2M) extrapolates between two
+/// clipped x̂0 (measured max 1.07), so the bound asserted is 1.25.
+#[test]
+fn clip_x0_bounds_a_broken_denoiser_and_spares_a_good_one() {
+    use crate::pde::wdno::run::{SampleOptions, sample_known_with};
+    let sched = DdpmSchedule::sigmoid(1000, -3.0, 3.0, 1.0, 0.999);
+    let sde = || -> Arc<dyn Sde> { Arc::new(crate::sde::VpSigmoid::default()) };
+    let k = known([2, 9, 24, 32], 0.5);
+    let opts = |clip_x0| SampleOptions { sampler: "dpm-solver++2m".into(), steps: 10, clip_x0, ..SampleOptions::default() };
+    let good = GaussOracle { mu: 0.0, s: 0.1, alpha_bar: sigmoid_alpha_bar };
+    let run = |net: &dyn Denoiser<Cpu>, clip| sample_known_with(net, &sched, sde(), &k, &opts(clip), 0, None, None).unwrap();
+    let d: f32 = (run(&good, true) - run(&good, false)).abs().max().into_scalar();
+    assert!(d < 1e-4, "{d}");
+    let (wild, tame): (f32, f32) = (run(&Zero, false).abs().max().into_scalar(), run(&Zero, true).abs().max().into_scalar());
+    assert!(wild > 10.0 && tame < 1.25, "{wild} {tame}");
 }
 
 struct Pull(f32, f32);
