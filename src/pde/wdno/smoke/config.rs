@@ -52,7 +52,7 @@ impl Default for SmokeLayoutConfig {
     }
 }
 
-/// The 3-D U-Net denoiser (brief §3.2, without attention: see [`super::unet3d`]).
+/// The 3-D U-Net denoiser (brief §3.2, with the paper's attention by default: see [`super::unet3d`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Unet3dConfig {
