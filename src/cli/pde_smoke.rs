@@ -252,23 +252,20 @@ fn read_prediction(path: &Path) -> Result<(Array4<f64>, Array5<f64>, Array2<f64>
 /// The solver's data on a prediction's grid: another prediction file as it is, or a
 /// `pde generate` file subsampled by the layout stored in the prediction.
 fn truth_on_model_grid(pred: &Path, truth: &Path, n: usize) -> Result<(Array4<f64>, Array5<f64>, Array2<f64>)> {
-    if dataset_shape(truth, "fraction").is_ok() {
-        let (d, v, f) = read_prediction(truth)?;
-        if d.dim().0 < n {
-            bail!("{} has {} scenes; the prediction has {n}", truth.display(), d.dim().0);
-        }
-        return Ok((d.slice(s![..n, .., .., ..]).to_owned(), v.slice(s![..n, .., .., .., ..]).to_owned(), f.slice(s![..n, ..]).to_owned()));
-    }
-    let layout: SmokeLayoutConfig = match read_attr(pred, LAYOUT_ATTR) {
-        Ok(Attr::Str(json)) => serde_json::from_str(&json).with_context(|| format!("{}: attribute '{LAYOUT_ATTR}' is not a smoke layout", pred.display()))?,
-        _ => bail!("{} has no '{LAYOUT_ATTR}' attribute (written by pde simulate since this version): re-run pde simulate, or compare two files of equal shapes", pred.display()),
+    let (d, v, f) = if dataset_shape(truth, "fraction").is_ok() {
+        read_prediction(truth)?
+    } else {
+        let layout: SmokeLayoutConfig = match read_attr(pred, LAYOUT_ATTR) {
+            Ok(Attr::Str(json)) => serde_json::from_str(&json).with_context(|| format!("{}: attribute '{LAYOUT_ATTR}' is not a smoke layout", pred.display()))?,
+            _ => bail!("{} has no '{LAYOUT_ATTR}' attribute (written by pde simulate since this version): re-run pde simulate, or compare two files of equal shapes", pred.display()),
+        };
+        let (d, v, _, f) = scenes_to_arrays(&read_smoke(truth, Some(n))?.scenes(&layout)?);
+        (d, v, f)
     };
-    let data = read_smoke(truth, Some(n))?;
-    if data.density.dim().0 < n {
-        bail!("{} has {} scenes; the prediction has {n}", truth.display(), data.density.dim().0);
+    if d.dim().0 < n {
+        bail!("{} has {} scenes; the prediction has {n}", truth.display(), d.dim().0);
     }
-    let (d, v, _, f) = scenes_to_arrays(&data.scenes(&layout)?);
-    Ok((d, v, f))
+    Ok((d.slice(s![..n, .., .., ..]).to_owned(), v.slice(s![..n, .., .., .., ..]).to_owned(), f.slice(s![..n, ..]).to_owned()))
 }
 
 /// `pde eval` for smoke: density / velocity / target-fraction MSE against the solver's data.

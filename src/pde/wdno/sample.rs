@@ -80,6 +80,16 @@ pub fn noise_like<B: Backend>(x: &Tensor<B, 4>, rng: &mut StdRng) -> Tensor<B, 4
     noise::<B>(x.dims(), rng, &x.device())
 }
 
+/// WDNO's clipped data prediction `x̂0 = clip((x − σ ε)/α, −1, 1)`.
+fn clipped_x0<B: Backend>(x: &Tensor<B, 4>, eps: Tensor<B, 4>, a: f64, s: f64) -> Tensor<B, 4> {
+    (x.clone() - eps.mul_scalar(s as f32)).div_scalar(a as f32).clamp(-1.0, 1.0)
+}
+
+/// The noise consistent with `x̂0`: `ε = (x − α x̂0)/σ`.
+fn eps_of_x0<B: Backend>(x: &Tensor<B, 4>, x0: Tensor<B, 4>, a: f64, s: f64) -> Tensor<B, 4> {
+    (x.clone() - x0.mul_scalar(a as f32)).div_scalar(s as f32)
+}
+
 /// WDNO's DDIM with `k_steps` steps and `eta`, optional guidance scaled by `λ_k = β_k`.
 #[allow(clippy::too_many_arguments)]
 pub fn ddim<B: Backend, D: Denoiser<B> + ?Sized>(
@@ -103,14 +113,13 @@ pub fn ddim<B: Backend, D: Denoiser<B> + ?Sized>(
         let (a, s) = sched.coefficients(k);
         let kt = Tensor::<B, 1>::full([shape[0]], k as f32, &device);
         let mut eps = net.eps(x.clone(), kt);
-        let x0_of = |eps: Tensor<B, 4>| (x.clone() - eps.mul_scalar(s as f32)).div_scalar(a as f32).clamp(-1.0, 1.0);
-        let mut x0 = x0_of(eps.clone());
+        let mut x0 = clipped_x0(&x, eps.clone(), a, s);
         if let Some(g) = guide.as_deref_mut() {
             let lambda = g.scale(k, sched.betas[k]);
             eps = eps + g.gradient(x0)?.mul_scalar(lambda as f32);
-            x0 = x0_of(eps);
+            x0 = clipped_x0(&x, eps, a, s);
         }
-        eps = (x.clone() - x0.clone().mul_scalar(a as f32)).div_scalar(s as f32);
+        eps = eps_of_x0(&x, x0.clone(), a, s);
         if let Some(p) = progress {
             p.inc(1);
         }
@@ -166,8 +175,7 @@ impl<B: Backend, D: Denoiser<B> + ?Sized> Model<Tensor<B, 4>> for InpaintedNet<'
             eps = eps + grad.mul_scalar(g.scale(kr, self.sched.betas[kr]) as f32);
         }
         if self.clip_x0 {
-            let x0 = (x.clone() - eps.clone().mul_scalar(s as f32)).div_scalar(a as f32).clamp(-1.0, 1.0);
-            eps = (x.clone() - x0.mul_scalar(a as f32)).div_scalar(s as f32);
+            eps = eps_of_x0(x, clipped_x0(x, eps, a, s), a, s);
         }
         let exact = (x.clone() - self.known.values.clone().mul_scalar(a as f32)).div_scalar(s as f32);
         Ok(eps.mask_where(self.known.mask.clone().equal_elem(1.0), exact))

@@ -81,7 +81,6 @@ fn known_of<B: Backend>(layout: &SmokeLayout, canv: &[ndarray::Array3<f32>], con
     Ok(Known { values: canvases_to_tensor(&views, device), mask: canvases_to_tensor(&masks, device) })
 }
 
-
 #[allow(clippy::too_many_arguments)]
 fn sample_all<B: Backend>(
     net: &Unet3d<B>,
